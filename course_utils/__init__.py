@@ -1,0 +1,16 @@
+"""Helpers for the sequence-models course; notebooks use ``import course_utils as cu``.
+
+Small flat modules, each naming the notebook it serves:
+``config`` (profiles, seeds, device), ``datasets`` (offline-first loaders),
+``text`` (vocabularies, padding, batching), ``diagrams`` (notebook 01 figures).
+"""
+
+from . import config, datasets, diagrams, text
+from .config import device, env_report, pick, profile, profile_table, set_seed
+from .text import Vocab, batches, one_hot, pad_sequences
+
+__all__ = [
+    "config", "datasets", "diagrams", "text",
+    "device", "env_report", "pick", "profile", "profile_table", "set_seed",
+    "Vocab", "batches", "one_hot", "pad_sequences",
+]
