@@ -5,12 +5,13 @@ Small flat modules, each naming the notebook it serves:
 ``text`` (vocabularies, padding, batching), ``diagrams`` (notebook 01 figures).
 """
 
-from . import config, datasets, diagrams, text
+from . import cells, config, datasets, diagrams, plots, text
 from .config import device, env_report, pick, profile, profile_table, set_seed
 from .text import Vocab, batches, one_hot, pad_sequences
 
 __all__ = [
     "config", "datasets", "diagrams", "text",
+    "cells", "plots",
     "device", "env_report", "pick", "profile", "profile_table", "set_seed",
     "Vocab", "batches", "one_hot", "pad_sequences",
 ]
