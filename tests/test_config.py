@@ -53,3 +53,13 @@ def test_env_report_names_versions_device_and_profile():
     report = cu.env_report()
     for part in ("Python", "numpy", "torch", "device", "profile laptop", "keras backend"):
         assert part in report
+
+
+def test_set_seed_seeds_keras_when_imported():
+    import keras
+
+    cu.set_seed(5)
+    a = keras.ops.convert_to_numpy(keras.random.uniform((3,)))
+    assert "keras" in cu.set_seed(5)
+    assert (a == keras.ops.convert_to_numpy(keras.random.uniform((3,)))).all()
+    assert f"keras backend {keras.backend.backend()}" in cu.env_report()

@@ -256,3 +256,14 @@ def test_real_novel_through_course_data_dir(shared_data, monkeypatch):
     assert "THE MYSTERIOUS ISLAND" in corpus.text[:1_000]
     assert "Project Gutenberg" not in corpus.text[-5_000:] and "\r" not in corpus.text
     ds.MYSTERIOUS_ISLAND.verify(shared_data / "mysterious-island" / "1268-0.txt")
+
+
+def test_phrasebook_is_the_offline_default_and_splits_cleanly():
+    corpus = cu.datasets.load_translation_pairs()
+    assert corpus.source == "offline default" and len(corpus) >= 20_000
+    splits = ds.split_pairs(corpus.pairs)
+    english = {name: {en for en, _ in split} for name, split in splits.items()}
+    assert not english["train"] & english["test"]
+    assert not english["train"] & english["validation"]
+    assert not english["validation"] & english["test"]
+    assert len(splits["test"]) > 2_000
