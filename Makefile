@@ -19,8 +19,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
+# Root (containers, cloud VMs) needs --allow-root; nobody else does.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
 test: setup
 	$(THREADS) $(QUIET) COURSE_OFFLINE=1 COURSE_PROFILE=$(PROFILE) \
