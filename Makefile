@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 PROFILE ?= ci
 
 # Two CPU threads per framework: predictable on a 2-core CI machine and on a laptop.
-THREADS := OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 TF_NUM_INTRAOP_THREADS=2 TF_NUM_INTEROP_THREADS=1
+THREADS := OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE MKL_NUM_THREADS=2 TF_NUM_INTRAOP_THREADS=2 TF_NUM_INTEROP_THREADS=1
 QUIET   := TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore::DeprecationWarning
 
 .PHONY: setup lab test unit notebooks lint clean
