@@ -3,17 +3,18 @@
 Small flat modules, each naming the notebook it serves:
 ``config`` (profiles, seeds, device), ``datasets`` (offline-first loaders),
 ``text`` (vocabularies, padding, batching), ``diagrams`` (notebook 01 figures),
-``cells`` and ``plots`` (notebook 02), ``language_model`` (notebook 05).
+``cells`` and ``plots`` (notebook 02), ``sentiment`` (notebook 04),
+``language_model`` (notebook 05).
 """
 
-from . import cells, config, datasets, diagrams, language_model, plots, text
+from . import cells, config, datasets, diagrams, language_model, plots, sentiment, text
 from .config import device, env_report, pick, profile, profile_table, set_seed
 from .text import Vocab, batches, one_hot, pad_sequences
 
 __all__ = [
     "config", "datasets", "diagrams", "text",
     "cells", "plots",
-    "language_model",
+    "language_model", "sentiment",
     "device", "env_report", "pick", "profile", "profile_table", "set_seed",
     "Vocab", "batches", "one_hot", "pad_sequences",
 ]

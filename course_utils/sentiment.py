@@ -1,0 +1,198 @@
+"""Sentiment classification of movie reviews (notebook 04, ``04_sentiment_classification``).
+
+Small helpers, bottom-up:
+
+- ``clean_review``: raw IMDb text -> plain text (``<br />`` and other tags, ``&amp;``);
+- ``shuffle_words``, ``shuffle_ids``: the word-order probe, the same words (or ids)
+  in a random order;
+- ``binary_metrics``: accuracy, ROC AUC and confusion matrix from probabilities;
+- ``most_confident_mistakes``: the reviews a model got wrong with the most confidence;
+- ``build_rnn_classifier``: Embedding -> (bidirectional) LSTM/GRU -> sigmoid, with
+  masking, so that every recurrent model of the notebook comes from one function.
+
+Everything works on plain Python lists and NumPy arrays, so the notebook runs on both
+Keras backends (``KERAS_BACKEND=tensorflow`` or ``torch``). Keras is imported inside
+``build_rnn_classifier`` only, so ``import course_utils`` stays fast.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")      # <br />, <i>, </i>, <hr>, <SPOILER> ...
+_SPACE = re.compile(r"\s+")
+CELLS = ("lstm", "gru")
+POOLINGS = ("last", "mean")
+
+
+def _check_texts(texts, name: str = "texts") -> list[str]:
+    if isinstance(texts, str):
+        raise ValueError(f"{name} must be a list of texts, not one str: wrap it as [text].")
+    texts = list(texts)
+    if not texts:
+        raise ValueError(f"{name} is empty: pass at least one review "
+                         "(check that the data loaded, e.g. print(len(texts))).")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"{name}[{i}] is a {type(text).__name__}, not a str. "
+                             "Pass review texts (decode bytes with .decode('utf-8')).")
+    return texts
+
+
+def _check_same_length(**arrays) -> int:
+    lengths = {name: len(a) for name, a in arrays.items()}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"Mismatched lengths {lengths}: pass one value per review, "
+                         "all for the same reviews in the same order.")
+    n = next(iter(lengths.values()))
+    if n == 0:
+        raise ValueError(f"{', '.join(lengths)} are empty: pass at least one review.")
+    return n
+
+
+# ------------------------------------------------------------------------------ text
+
+def clean_review(text: str) -> str:
+    """Plain text of an IMDb review: tags become spaces, entities become characters.
+
+    >>> clean_review("Great film.<br /><br />Loved it &amp; cried.")
+    'Great film. Loved it & cried.'
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"clean_review expects a str, got {type(text).__name__}. "
+                         "Clean one review at a time: [clean_review(t) for t in texts].")
+    text = _TAG.sub(" ", text)      # tags first: "&lt;br&gt;" is text, not a tag
+    text = html.unescape(text)      # &amp; -> &, &quot; -> ", &#39; -> '
+    return _SPACE.sub(" ", text).strip()
+
+
+def shuffle_words(texts: Sequence[str], seed: int = 0) -> list[str]:
+    """The same texts with their words (split on whitespace) in a random order.
+
+    Each text keeps exactly its words, so an order-blind model sees no change; whatever
+    a model loses on the shuffled texts, it had taken from word order.
+    """
+    texts = _check_texts(texts)
+    rng = np.random.default_rng(seed)
+    out = []
+    for text in texts:
+        words = text.split()
+        out.append(" ".join(words[i] for i in rng.permutation(len(words))))
+    return out
+
+
+def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
+    """The same padded id rows with their real tokens in a random order, padding in place.
+
+    The probe for a model that reads ids: each row keeps exactly its tokens (the same
+    ones that survived truncation), only their order changes.
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 2 or ids.shape[0] == 0 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be a non-empty 2-D int array (reviews, time), got "
+                         f"shape {ids.shape} and dtype {ids.dtype}. Encode with "
+                         "vocab.encode_batch or cu.pad_sequences first.")
+    rng = np.random.default_rng(seed)
+    out = ids.copy()
+    for row in out:                                  # a view: edits land in out
+        real = np.flatnonzero(row != pad_id)
+        row[real] = row[rng.permutation(real)]
+    return out
+
+
+# ------------------------------------------------------------------------ evaluation
+
+def _check_probs(labels, probs) -> tuple[np.ndarray, np.ndarray]:
+    labels, probs = np.asarray(labels), np.asarray(probs, dtype=float)
+    if probs.ndim == 2 and probs.shape[1] == 1:     # Keras predict: (N, 1)
+        probs = probs[:, 0]
+    if labels.ndim != 1 or probs.ndim != 1:
+        raise ValueError(f"labels and probs must be 1-D (one per review); got shapes "
+                         f"{labels.shape} and {probs.shape}. Use model.predict(x)[:, 0].")
+    _check_same_length(labels=labels, probs=probs)
+    if not np.isin(labels, (0, 1)).all():
+        raise ValueError(f"labels must be 0 (negative) or 1 (positive); found "
+                         f"{sorted(set(labels.tolist()))[:5]}.")
+    if not np.isfinite(probs).all() or probs.min() < 0 or probs.max() > 1:
+        raise ValueError("probs must be probabilities in [0, 1] of the positive class; "
+                         "apply a sigmoid to logits first.")
+    return labels.astype(np.int64), probs
+
+
+def binary_metrics(labels, probs, threshold: float = 0.5) -> dict:
+    """Accuracy, ROC AUC and the 2x2 confusion matrix (rows: true 0/1, columns: predicted)."""
+    from sklearn.metrics import confusion_matrix, roc_auc_score
+
+    labels, probs = _check_probs(labels, probs)
+    if len(set(labels.tolist())) < 2:
+        raise ValueError("ROC AUC needs both classes among the labels; evaluate on a "
+                         "split with positive and negative reviews.")
+    predicted = (probs > threshold).astype(np.int64)
+    return {"accuracy": float(np.mean(predicted == labels)),
+            "roc_auc": float(roc_auc_score(labels, probs)),
+            "confusion": confusion_matrix(labels, predicted, labels=[0, 1])}
+
+
+def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
+                            max_chars: int | None = 300):
+    """The ``k`` wrong predictions made with the most confidence, as a pandas DataFrame.
+
+    Columns: ``index`` (position in ``texts``), ``label``, ``p_positive`` and ``text``
+    (cut to ``max_chars`` characters; None keeps it whole), most confident first.
+    """
+    import pandas as pd
+
+    texts = _check_texts(texts)
+    labels, probs = _check_probs(labels, probs)
+    _check_same_length(texts=texts, labels=labels)
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"k={k!r} must be a positive int: how many mistakes to show.")
+    wrong = np.flatnonzero((probs > 0.5).astype(np.int64) != labels)
+    confidence = np.abs(probs[wrong] - 0.5)              # 0.5 = as sure as it gets
+    top = wrong[np.argsort(-confidence, kind="stable")][:k]
+    cut = (lambda t: t) if max_chars is None else (
+        lambda t: t if len(t) <= max_chars else t[:max_chars].rstrip() + " ...")
+    return pd.DataFrame({"index": top, "label": labels[top], "p_positive": probs[top].round(4),
+                         "text": [cut(texts[i]) for i in top]})
+
+
+# ----------------------------------------------------------------------------- model
+
+def build_rnn_classifier(vocab_size: int, embed_dim: int, units: int, cell: str = "lstm",
+                         bidirectional: bool = False, pooling: str = "last",
+                         name: str | None = None):
+    """Embedding (with a padding mask) -> LSTM or GRU -> one sigmoid unit.
+
+    Input: int ids of shape (batch, time), 0 = padding. Output: (batch, 1), the
+    probability that the review is positive. ``pooling="last"`` feeds the last hidden
+    state (of each direction) to the classifier; ``"mean"`` averages the hidden states
+    over the real tokens, so the classifier sees every position. The model is returned
+    uncompiled.
+    """
+    import keras
+
+    for arg, value in (("vocab_size", vocab_size), ("embed_dim", embed_dim), ("units", units)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{arg}={value!r} must be a positive int "
+                             f"(e.g. vocab_size=len(vocab), embed_dim=64, units=32).")
+    if cell not in CELLS:
+        raise ValueError(f"cell={cell!r} is not supported; use 'lstm' or 'gru'.")
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling={pooling!r} is not supported; use 'last' (the final "
+                         "hidden state) or 'mean' (the average over real tokens).")
+    layer_class = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    recurrent = layer_class(units, return_sequences=pooling == "mean")
+    if bidirectional:
+        recurrent = keras.layers.Bidirectional(recurrent)   # forward and backward, concatenated
+    ids = keras.Input((None,), dtype="int32", name="ids")                      # (B, T)
+    x = keras.layers.Embedding(int(vocab_size), int(embed_dim), mask_zero=True)(ids)  # (B, T, E)
+    h = recurrent(x)                                # (B, H) or (B, T, H); H = units, x2 if bi
+    if pooling == "mean":
+        h = keras.layers.GlobalAveragePooling1D()(h)  # (B, H): the mask keeps padding out
+    p = keras.layers.Dense(1, activation="sigmoid")(h)                         # (B, 1)
+    default = f"{'bi' if bidirectional else ''}{cell}_{pooling}"
+    return keras.Model(ids, p, name=name or default)
