@@ -7,14 +7,14 @@ Small flat modules, each naming the notebook it serves:
 ``language_model`` (notebook 05).
 """
 
-from . import cells, config, datasets, diagrams, language_model, plots, sentiment, text
+from . import cells, config, datasets, decoding, diagrams, language_model, metrics, plots, sentiment, seq2seq, text
 from .config import device, env_report, pick, profile, profile_table, set_seed
 from .text import Vocab, batches, one_hot, pad_sequences
 
 __all__ = [
     "config", "datasets", "diagrams", "text",
     "cells", "plots",
-    "language_model", "sentiment",
+    "language_model", "sentiment", "decoding", "metrics", "seq2seq",
     "device", "env_report", "pick", "profile", "profile_table", "set_seed",
     "Vocab", "batches", "one_hot", "pad_sequences",
 ]

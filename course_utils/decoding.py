@@ -1,0 +1,228 @@
+"""Greedy and beam-search decoding over a step function (notebooks 03 and 06).
+
+A decoder that writes a sentence token by token is, for decoding, just a **step
+function**: given the previous token of every sequence in a batch and the decoder's
+state, it returns log-probabilities of the next token and the new state::
+
+    step(prev_tokens, state) -> (log_probs, new_state)
+         prev_tokens: (B,) int ids          log_probs: (B, V), log p(y_t | y_<t, x)
+         state: any nesting of tuples / lists / dicts of arrays whose first axis is B
+
+Nothing here knows about Keras or PyTorch: notebook 03 wraps Keras inference models
+into step functions (``course_utils.seq2seq``), notebook 06 wraps PyTorch modules. The
+state is gathered with NumPy, so its arrays must convert with ``np.asarray``.
+
+A hypothesis :math:`y = (y_1, \\dots, y_L)` (ending with the end token, or cut at
+``max_len``) is scored by the sum of its log-probabilities
+
+.. math::  s(y) = \\sum_{t=1}^{L} \\log p(y_t \\mid y_{<t}, x),
+
+and beam search may divide by a length penalty (GNMT, Wu et al. 2016)
+
+.. math::  \\tilde s(y) = s(y) / \\mathrm{lp}(L), \\qquad
+           \\mathrm{lp}(L) = \\left(\\frac{5 + L}{6}\\right)^{\\alpha},
+
+where :math:`\\alpha` = ``length_penalty`` (0 gives the plain sum; larger values favour
+longer outputs, since every log-probability is negative).
+
+- ``greedy_decode``: at every step take :math:`\\arg\\max_v \\log p(v \\mid \\dots)`,
+  for the whole batch at once; one ``step`` call per time step.
+- ``beam_search``: keep the ``beam_width`` best prefixes of every sentence
+  (batch x beams rows in one ``step`` call); with ``beam_width=1`` it is greedy.
+- ``sequence_log_prob``: the score :math:`s(y)` of given outputs, to compare decoders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+Step = Callable[[np.ndarray, object], tuple[np.ndarray, object]]
+
+
+# ------------------------------------------------------------------- state pytrees
+
+def tree_map(fn, tree):
+    """Apply ``fn`` to every array in a nesting of tuples, lists and dicts (None kept)."""
+    if tree is None:
+        return None
+    if isinstance(tree, dict):
+        return {k: tree_map(fn, v) for k, v in tree.items()}
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(tree_map(fn, v) for v in tree)
+    return fn(tree)
+
+
+def tree_leaves(tree) -> list:
+    """The arrays of a state pytree, in a fixed order."""
+    leaves = []
+    tree_map(leaves.append, tree)
+    return leaves
+
+
+def gather_state(state, rows: np.ndarray):
+    """Rows ``rows`` of every array of ``state`` (first axis = batch), with NumPy."""
+    return tree_map(lambda a: np.take(np.asarray(a), rows, axis=0), state)
+
+
+def _check_state(state, batch_size: int, what: str) -> None:
+    for leaf in tree_leaves(state):
+        shape = np.shape(leaf)
+        if len(shape) == 0 or shape[0] != batch_size:
+            raise ValueError(
+                f"{what}: every state array needs the batch ({batch_size}) as its first axis, "
+                f"got an array of shape {tuple(shape)}. Pass one state row per sentence "
+                "(e.g. the encoder's states for the whole batch).")
+
+
+def _check_args(batch_size, start_id, end_id, max_len, beam_width=1) -> None:
+    for name, value, low in (("batch_size", batch_size, 1), ("max_len", max_len, 1),
+                             ("beam_width", beam_width, 1), ("start_id", start_id, 0),
+                             ("end_id", end_id, 0)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {value!r}. "
+                             + ("Use beam_width=1 for greedy decoding." if name == "beam_width"
+                                else "Pass the size as a positive int."))
+
+
+def _call_step(step: Step, prev: np.ndarray, state, rows: int):
+    log_probs, new_state = step(prev, state)
+    log_probs = np.asarray(log_probs, dtype=np.float64)
+    if log_probs.ndim != 2 or log_probs.shape[0] != rows:
+        raise ValueError(
+            f"step returned log_probs of shape {log_probs.shape}; expected (batch, vocab) = "
+            f"({rows}, V). Return one row of log-probabilities per input token "
+            "(squeeze the time axis of a (B, 1, V) decoder output).")
+    return log_probs, new_state
+
+
+def _trim(row: Sequence[int], end_id: int) -> list[int]:
+    """The tokens before the first end token."""
+    row = [int(t) for t in row]
+    return row[:row.index(end_id)] if end_id in row else row
+
+
+# -------------------------------------------------------------------------- greedy
+
+def greedy_decode(step: Step, init_state, batch_size: int, start_id: int, end_id: int,
+                  max_len: int, return_scores: bool = False):
+    """Batched greedy decoding: :math:`y_t = \\arg\\max_v \\log p(v \\mid y_{<t}, x)`.
+
+    Calls ``step`` once per time step for all ``batch_size`` sequences, and stops when
+    every sequence has produced ``end_id`` or after ``max_len`` steps. Returns a list of
+    ``batch_size`` token lists without the start and end tokens; with
+    ``return_scores=True`` also the (B,) array of summed log-probabilities (end token
+    included).
+    """
+    _check_args(batch_size, start_id, end_id, max_len)
+    _check_state(init_state, batch_size, "greedy_decode init_state")
+    state, prev = init_state, np.full(batch_size, start_id, dtype=np.int64)   # (B,)
+    done = np.zeros(batch_size, dtype=bool)                                     # (B,)
+    scores = np.zeros(batch_size)                                               # (B,)
+    rows = np.arange(batch_size)
+    tokens = []
+    for _ in range(max_len):
+        log_probs, state = _call_step(step, prev, state, batch_size)          # (B, V)
+        best = log_probs.argmax(axis=1)                                        # (B,)
+        scores += np.where(done, 0.0, log_probs[rows, best])
+        prev = np.where(done, end_id, best).astype(np.int64)
+        tokens.append(prev)
+        done |= prev == end_id
+        if done.all():
+            break
+    out = [_trim(row, end_id) for row in np.stack(tokens, axis=1)]            # (B, T) -> lists
+    return (out, scores) if return_scores else out
+
+
+# ----------------------------------------------------------------------------- beam
+
+def length_penalty_factor(lengths, alpha: float) -> np.ndarray:
+    """GNMT's :math:`((5 + L) / 6)^\\alpha`; 1 when ``alpha`` is 0."""
+    return ((5.0 + np.asarray(lengths, dtype=np.float64)) / 6.0) ** alpha
+
+
+def beam_search(step: Step, init_state, batch_size: int, start_id: int, end_id: int,
+                max_len: int, beam_width: int = 4, length_penalty: float = 0.0,
+                return_scores: bool = False):
+    """Batched beam search: the ``beam_width`` best prefixes of every sentence.
+
+    All ``batch_size * beam_width`` hypotheses go through ``step`` together, as rows
+    ``b * beam_width + k``. At every step each live hypothesis is extended by every
+    token, the candidate scores :math:`s(y_{<t}) + \\log p(v \\mid y_{<t}, x)` of a
+    sentence are ranked (shape (K * V,)), and the best K survive; their states are
+    gathered from their parents' rows. A hypothesis that produced ``end_id`` is kept
+    frozen (its only continuation is ``end_id`` at log-probability 0), so it competes
+    with the live ones at a fixed score. At the end the hypothesis with the best
+    :math:`s(y) / \\mathrm{lp}(L)` wins (see the module docstring). Ties go to the lower
+    beam and token index, so ``beam_width=1`` reproduces ``greedy_decode`` exactly.
+
+    Returns a list of ``batch_size`` token lists without start and end tokens; with
+    ``return_scores=True`` also their (B,) penalised scores.
+    """
+    _check_args(batch_size, start_id, end_id, max_len, beam_width)
+    if length_penalty < 0:
+        raise ValueError(f"length_penalty={length_penalty} must be >= 0 (0: plain sum of "
+                         "log-probabilities, 0.6-1.0: favour longer outputs).")
+    _check_state(init_state, batch_size, "beam_search init_state")
+    B, K = batch_size, beam_width
+    state = gather_state(init_state, np.repeat(np.arange(B), K))              # (B*K, ...)
+    prev = np.full(B * K, start_id, dtype=np.int64)                           # (B*K,)
+    scores = np.full((B, K), -np.inf)
+    scores[:, 0] = 0.0                                   # at first only beam 0 is real
+    done = np.zeros((B, K), dtype=bool)
+    lengths = np.zeros((B, K), dtype=np.int64)
+    history = np.zeros((B, K, 0), dtype=np.int64)                              # (B, K, t)
+    for _ in range(max_len):
+        log_probs, state = _call_step(step, prev, state, B * K)              # (B*K, V)
+        V = log_probs.shape[1]
+        log_probs = log_probs.reshape(B, K, V)
+        frozen = np.full(V, -np.inf)
+        frozen[end_id] = 0.0
+        log_probs = np.where(done[:, :, None], frozen, log_probs)            # (B, K, V)
+        candidates = (scores[:, :, None] + log_probs).reshape(B, K * V)      # (B, K*V)
+        best = np.argsort(-candidates, axis=1, kind="stable")[:, :K]         # (B, K)
+        parent, token = best // V, best % V                                  # (B, K) each
+        scores = np.take_along_axis(candidates, best, axis=1)
+        was_done = np.take_along_axis(done, parent, axis=1)
+        lengths = np.take_along_axis(lengths, parent, axis=1) + ~was_done
+        history = np.concatenate(
+            [np.take_along_axis(history, parent[:, :, None], axis=1), token[:, :, None]], axis=2)
+        done = was_done | (token == end_id)
+        state = gather_state(state, (np.arange(B)[:, None] * K + parent).ravel())
+        prev = token.ravel().astype(np.int64)
+        if done.all():
+            break
+    final = scores / length_penalty_factor(np.maximum(lengths, 1), length_penalty)  # (B, K)
+    winner = np.argsort(-final, axis=1, kind="stable")[:, 0]                         # (B,)
+    out = [_trim(history[b, winner[b]], end_id) for b in range(B)]
+    return (out, final[np.arange(B), winner]) if return_scores else out
+
+
+# ---------------------------------------------------------------------------- scoring
+
+def sequence_log_prob(step: Step, init_state, sequences: Sequence[Sequence[int]],
+                      start_id: int, end_id: int) -> np.ndarray:
+    """:math:`s(y) = \\sum_t \\log p(y_t \\mid y_{<t}, x)` of given outputs, end token included.
+
+    ``sequences`` holds one token list per sentence (without start and end tokens, as
+    the decoders return them). Returns a (B,) array. Use it to check that beam search
+    found a higher-scoring output than greedy decoding.
+    """
+    if len(sequences) == 0:
+        raise ValueError("sequence_log_prob got no sequences: pass one token list per sentence.")
+    B = len(sequences)
+    _check_args(B, start_id, end_id, 1)
+    _check_state(init_state, B, "sequence_log_prob init_state")
+    targets = [list(map(int, s)) + [end_id] for s in sequences]
+    T = max(len(t) for t in targets)
+    padded = np.full((B, T), end_id, dtype=np.int64)
+    for b, t in enumerate(targets):
+        padded[b, :len(t)] = t
+    state, prev, total = init_state, np.full(B, start_id, dtype=np.int64), np.zeros(B)
+    for t in range(T):
+        log_probs, state = _call_step(step, prev, state, B)                 # (B, V)
+        active = np.array([t < len(s) for s in targets])
+        total += np.where(active, log_probs[np.arange(B), padded[:, t]], 0.0)
+        prev = padded[:, t]
+    return total

@@ -1,0 +1,386 @@
+"""Keras encoder-decoders for translation (notebook 03; its benchmarks reuse it).
+
+Two models, one interface for decoding (``course_utils.decoding`` step functions):
+
+1. **The classic Keras character-level recipe** (keras.io, "Character-level recurrent
+   sequence-to-sequence model"). Characters are one-hot vectors; the target is wrapped
+   as ``"\\t" + target + "\\n"`` (start and end markers) and every sequence is padded
+   with spaces. An LSTM encoder reads the source and hands its final states to an LSTM
+   decoder (teacher forcing: the decoder reads the true target shifted by one):
+
+   .. math::
+      (h_T, c_T) = \\mathrm{LSTM_{enc}}(x_1..x_T), \\quad
+      s_t = \\mathrm{LSTM_{dec}}(y_{t-1}, s_{t-1}),\\ s_0 = (h_T, c_T), \\quad
+      p(y_t \\mid y_{<t}, x) = \\mathrm{softmax}(W s_t + b).
+
+   Shapes: encoder input (B, T_x, D_x), decoder input and target (B, T_y, D_y),
+   states (B, latent) each, output (B, T_y, D_y). Training minimises the categorical
+   cross-entropy :math:`-\\sum_t \\log p(y_t \\mid y_{<t}, x)`.
+2. **A word-level GRU encoder-decoder** with embeddings and masking: ids from
+   ``cu.Vocab`` (0 = padding, skipped by ``Embedding(mask_zero=True)``), one GRU state
+   (B, latent) passed from encoder to decoder, loss weighted to real positions only.
+
+For decoding, each model gets separate *inference models*: an encoder (source -> states)
+and a decoder step (previous token + states -> next-token probabilities + new states).
+``recipe_decode_sequence`` is the recipe's loop (one ``predict`` call per character);
+``char_step`` / ``word_step`` wrap the step models for ``course_utils.decoding``, which
+decodes a whole test set with one model call per time step.
+
+Only ``keras`` APIs are used (no ``tf.data``), so this runs on the TensorFlow and the
+PyTorch backend. Keras is imported when first needed, so ``import course_utils``
+stays light for the PyTorch notebooks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import decoding
+from .text import Vocab
+
+if TYPE_CHECKING:
+    import keras
+
+START_CHAR, END_CHAR, PAD_CHAR = "\t", "\n", " "
+
+
+# ----------------------------------------------------------------- character data
+
+@dataclass
+class CharTables:
+    """The recipe's character tables: sorted characters, their indices and max lengths."""
+
+    input_chars: list[str]
+    target_chars: list[str]
+    max_encoder_len: int
+    max_decoder_len: int
+
+    def __post_init__(self):
+        self.input_index = {c: i for i, c in enumerate(self.input_chars)}
+        self.target_index = {c: i for i, c in enumerate(self.target_chars)}
+
+    @property
+    def num_encoder_tokens(self) -> int:
+        return len(self.input_chars)
+
+    @property
+    def num_decoder_tokens(self) -> int:
+        return len(self.target_chars)
+
+    @property
+    def start_id(self) -> int:
+        return self.target_index[START_CHAR]
+
+    @property
+    def end_id(self) -> int:
+        return self.target_index[END_CHAR]
+
+    @classmethod
+    def build(cls, pairs: Sequence[tuple[str, str]]) -> CharTables:
+        """Tables from training pairs, as the recipe builds them (plus the space it pads with)."""
+        if len(pairs) == 0:
+            raise ValueError("CharTables.build got no pairs. Pass the training pairs.")
+        sources = [s for s, _ in pairs]
+        targets = [START_CHAR + t + END_CHAR for _, t in pairs]
+        input_chars = sorted(set("".join(sources)) | {PAD_CHAR})
+        target_chars = sorted(set("".join(targets)) | {PAD_CHAR})
+        return cls(input_chars, target_chars, max(map(len, sources)), max(map(len, targets)))
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Text of target ids, up to the end marker."""
+        text = "".join(self.target_chars[int(i)] for i in ids)
+        return text.split(END_CHAR)[0]
+
+
+def _one_hot_rows(texts, index, length) -> np.ndarray:
+    """One-hot (N, length, len(index)); padded with spaces; unknown characters -> zeros."""
+    out = np.zeros((len(texts), length, len(index)), dtype=np.float32)
+    pad = index[PAD_CHAR]
+    for i, text in enumerate(texts):
+        text = text[:length]
+        for t, char in enumerate(text):
+            if char in index:
+                out[i, t, index[char]] = 1.0
+        out[i, len(text):, pad] = 1.0
+    return out
+
+
+def encode_chars(tables: CharTables, pairs: Sequence[tuple[str, str]],
+                 encoder_len: int | None = None, decoder_len: int | None = None):
+    """The recipe's three one-hot arrays for ``pairs``.
+
+    Returns ``encoder_input`` (N, T_x, D_x), ``decoder_input`` (N, T_y, D_y) = the target
+    ``\\t...\\n``, and ``decoder_target`` (N, T_y, D_y) = the same shifted one step left
+    (what the decoder must predict), all padded with spaces. Lengths default to the
+    tables' maxima; longer sentences are cut.
+    """
+    if len(pairs) == 0:
+        raise ValueError("encode_chars got no pairs: pass at least one (source, target).")
+    sources = [s for s, _ in pairs]
+    targets = [START_CHAR + t + END_CHAR for _, t in pairs]
+    T_x = encoder_len or tables.max_encoder_len
+    T_y = decoder_len or tables.max_decoder_len
+    encoder_input = _one_hot_rows(sources, tables.input_index, T_x)                 # (N, T_x, D_x)
+    decoder_input = _one_hot_rows(targets, tables.target_index, T_y)                # (N, T_y, D_y)
+    decoder_target = _one_hot_rows([t[1:] for t in targets], tables.target_index, T_y)
+    return encoder_input, decoder_input, decoder_target
+
+
+def encode_sources(tables: CharTables, sources: Sequence[str], length: int | None = None) -> np.ndarray:
+    """One-hot encoder input (N, T_x, D_x) for sources alone (to translate them)."""
+    if len(sources) == 0:
+        raise ValueError("encode_sources got no sentences.")
+    return _one_hot_rows(list(sources), tables.input_index, length or tables.max_encoder_len)
+
+
+# ------------------------------------------------------------- character models
+
+def build_char_lstm(num_encoder_tokens: int, num_decoder_tokens: int, latent_dim: int = 256,
+                    cell: str = "lstm"):
+    """The recipe's training model: ``[encoder_input, decoder_input] -> probabilities``.
+
+    ``cell="gru"`` swaps both LSTMs for GRUs (one state instead of two).
+    """
+    import keras
+
+    if cell not in ("lstm", "gru"):
+        raise ValueError(f"cell={cell!r} must be 'lstm' or 'gru'.")
+    Layer = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
+    encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_input")  # (B, T_x, D_x)
+    encoder = Layer(latent_dim, return_state=True, name="encoder")
+    _, *encoder_states = encoder(encoder_inputs)               # [h_T, c_T]: (B, latent) each
+    decoder_inputs = keras.Input(shape=(None, num_decoder_tokens), name="decoder_input")  # (B, T_y, D_y)
+    decoder = Layer(latent_dim, return_sequences=True, return_state=True, name="decoder")
+    decoder_outputs, *_ = decoder(decoder_inputs, initial_state=encoder_states)  # (B, T_y, latent)
+    dense = keras.layers.Dense(num_decoder_tokens, activation="softmax", name="decoder_dense")
+    return keras.Model([encoder_inputs, decoder_inputs], dense(decoder_outputs), name="char_seq2seq")
+
+
+def char_inference_models(model: keras.Model):
+    """The recipe's inference encoder and decoder-step models, sharing ``model``'s layers.
+
+    ``encoder_model``: encoder_input (B, T_x, D_x) -> states [(B, latent), ...].
+    ``decoder_model``: [decoder_input (B, 1, D_y), *states] -> [probs (B, 1, D_y), *states].
+    """
+    import keras
+
+    encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
+    dense = model.get_layer("decoder_dense")
+    encoder_inputs, decoder_inputs = model.inputs
+    _, *encoder_states = encoder(encoder_inputs)
+    encoder_model = keras.Model(encoder_inputs, encoder_states, name="char_encoder")
+    latent = decoder.units
+    state_inputs = [keras.Input(shape=(latent,), name=f"decoder_state_{k}")
+                    for k in range(len(encoder_states))]
+    step_inputs = keras.Input(shape=(None, decoder_inputs.shape[-1]), name="decoder_step_input")
+    outputs, *states = decoder(step_inputs, initial_state=state_inputs)
+    decoder_model = keras.Model([step_inputs, *state_inputs], [dense(outputs), *states],
+                                name="char_decoder_step")
+    return encoder_model, decoder_model
+
+
+def recipe_decode_sequence(encoder_model, decoder_model, tables: CharTables,
+                           input_seq: np.ndarray) -> str:
+    """The recipe's greedy decoding of ONE sentence: one ``predict`` call per character.
+
+    ``input_seq`` is (1, T_x, D_x). Returns the decoded text including the final
+    ``"\\n"`` when the model produced it (as the recipe does).
+    """
+    states_value = encoder_model.predict(input_seq, verbose=0)
+    if not isinstance(states_value, list):
+        states_value = [states_value]
+    target_seq = np.zeros((1, 1, tables.num_decoder_tokens), dtype=np.float32)
+    target_seq[0, 0, tables.target_index[START_CHAR]] = 1.0
+    decoded_sentence = ""
+    while True:
+        output_tokens, *states_value = decoder_model.predict([target_seq, *states_value], verbose=0)
+        sampled_token_index = int(np.argmax(output_tokens[0, -1, :]))
+        sampled_char = tables.target_chars[sampled_token_index]
+        decoded_sentence += sampled_char
+        if sampled_char == END_CHAR or len(decoded_sentence) > tables.max_decoder_len:
+            return decoded_sentence
+        target_seq = np.zeros((1, 1, tables.num_decoder_tokens), dtype=np.float32)
+        target_seq[0, 0, sampled_token_index] = 1.0
+
+
+# ------------------------------------------------------------------ step adapters
+
+def _as_list(outputs) -> list:
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def _log(probs) -> np.ndarray:
+    """log p in float64 (so distinct float32 probabilities keep distinct logs)."""
+    return np.log(np.maximum(np.asarray(probs, dtype=np.float64), 1e-300))
+
+
+def char_step(decoder_model, num_decoder_tokens: int):
+    """A ``course_utils.decoding`` step function for the char decoder-step model.
+
+    ``step(prev (B,), states) -> (log p (B, D_y), states)``: one model call for the batch.
+    """
+    eye = np.eye(num_decoder_tokens, dtype=np.float32)
+
+    def step(prev, states):
+        x = eye[prev][:, None, :]                                      # (B, 1, D_y)
+        probs, *new_states = decoder_model.predict_on_batch([x, *states])
+        return _log(probs[:, -1]), tuple(np.asarray(s) for s in new_states)
+    return step
+
+
+def encode_states(encoder_model, encoder_input) -> tuple:
+    """Encoder states for a batch as a tuple of NumPy arrays (B, latent)."""
+    return tuple(np.asarray(s) for s in _as_list(encoder_model.predict_on_batch(encoder_input)))
+
+
+def translate_chars(encoder_model, decoder_model, tables: CharTables, sources: Sequence[str],
+                    beam_width: int = 1, batch_size: int = 1024, length_penalty: float = 0.0,
+                    max_len: int | None = None) -> list[str]:
+    """Translate many sentences: batched greedy (``beam_width=1``) or beam search.
+
+    ``max_len`` defaults to the recipe's limit (``max_decoder_len + 1`` characters).
+    """
+    max_len = max_len or tables.max_decoder_len + 1
+    step = char_step(decoder_model, tables.num_decoder_tokens)
+    out = []
+    for i in range(0, len(sources), batch_size):
+        chunk = list(sources[i:i + batch_size])
+        states = encode_states(encoder_model, encode_sources(tables, chunk))
+        kw = dict(batch_size=len(chunk), start_id=tables.start_id, end_id=tables.end_id,
+                  max_len=max_len)
+        ids = (decoding.greedy_decode(step, states, **kw) if beam_width == 1 else
+               decoding.beam_search(step, states, beam_width=beam_width,
+                                    length_penalty=length_penalty, **kw))
+        out += [tables.decode(row) for row in ids]
+    return out
+
+
+# -------------------------------------------------------------------- word level
+
+def encode_words(source_vocab: Vocab, target_vocab: Vocab, pairs: Sequence[tuple[str, str]],
+                 source_len: int | None = None, target_len: int | None = None):
+    """Word ids for teacher forcing: source (N, T_x), decoder input ``<s> y`` and target
+    ``y </s>`` (N, T_y), all padded with 0 (the mask)."""
+    if len(pairs) == 0:
+        raise ValueError("encode_words got no pairs: pass at least one (source, target).")
+    source = source_vocab.encode_batch([s for s, _ in pairs], maxlen=source_len)
+    target = target_vocab.encode_batch([t for _, t in pairs], maxlen=target_len and target_len + 1,
+                                       add_start=True, add_end=True)            # (N, T_y + 1)
+    return source, target[:, :-1], target[:, 1:]
+
+
+def build_word_gru(source_vocab_size: int, target_vocab_size: int, embed_dim: int = 128,
+                   latent_dim: int = 256):
+    """Word-level GRU encoder-decoder: ``[source ids, decoder input ids] -> probabilities``.
+
+    Embeddings use ``mask_zero=True``: the encoder GRU skips padding, so its final
+    state is the state after the last real word.
+    """
+    import keras
+
+    source = keras.Input(shape=(None,), dtype="int32", name="source_ids")       # (B, T_x)
+    x = keras.layers.Embedding(source_vocab_size, embed_dim, mask_zero=True,
+                               name="source_embedding")(source)                # (B, T_x, E)
+    _, state = keras.layers.GRU(latent_dim, return_state=True, name="encoder")(x)  # (B, latent)
+    target_in = keras.Input(shape=(None,), dtype="int32", name="target_in_ids")  # (B, T_y)
+    y = keras.layers.Embedding(target_vocab_size, embed_dim, mask_zero=True,
+                               name="target_embedding")(target_in)             # (B, T_y, E)
+    decoder = keras.layers.GRU(latent_dim, return_sequences=True, return_state=True, name="decoder")
+    seq, _ = decoder(y, initial_state=state)                                    # (B, T_y, latent)
+    probs = keras.layers.Dense(target_vocab_size, activation="softmax", name="decoder_dense")(seq)
+    return keras.Model([source, target_in], probs, name="word_seq2seq")
+
+
+def word_inference_models(model: keras.Model):
+    """Encoder (source ids -> state (B, latent)) and decoder step
+    ([ids (B, 1), state] -> [probs (B, 1, V), state]) of a ``build_word_gru`` model."""
+    import keras
+
+    source = model.inputs[0]
+    encoder_embed, encoder = model.get_layer("source_embedding"), model.get_layer("encoder")
+    _, state = encoder(encoder_embed(source))
+    encoder_model = keras.Model(source, state, name="word_encoder")
+    decoder = model.get_layer("decoder")
+    ids = keras.Input(shape=(None,), dtype="int32", name="step_ids")
+    state_in = keras.Input(shape=(decoder.units,), name="decoder_state")
+    seq, new_state = decoder(model.get_layer("target_embedding")(ids), initial_state=state_in)
+    decoder_model = keras.Model([ids, state_in], [model.get_layer("decoder_dense")(seq), new_state],
+                                name="word_decoder_step")
+    return encoder_model, decoder_model
+
+
+def word_step(decoder_model):
+    """A ``course_utils.decoding`` step function for the word decoder-step model."""
+    def step(prev, state):
+        probs, new_state = decoder_model.predict_on_batch(
+            [prev[:, None].astype(np.int32), state[0]])                       # (B, 1, V), (B, H)
+        return _log(probs[:, -1]), (np.asarray(new_state),)
+    return step
+
+
+def translate_words(encoder_model, decoder_model, source_vocab: Vocab, target_vocab: Vocab,
+                    sources: Sequence[str], max_len: int, beam_width: int = 1,
+                    batch_size: int = 1024, length_penalty: float = 0.0) -> list[str]:
+    """Translate many sentences with the word model: batched greedy or beam search."""
+    step = word_step(decoder_model)
+    out = []
+    for i in range(0, len(sources), batch_size):
+        chunk = list(sources[i:i + batch_size])
+        state = (np.asarray(encoder_model.predict_on_batch(source_vocab.encode_batch(chunk))),)
+        kw = dict(batch_size=len(chunk), start_id=target_vocab.start_id,
+                  end_id=target_vocab.end_id, max_len=max_len)
+        ids = (decoding.greedy_decode(step, state, **kw) if beam_width == 1 else
+               decoding.beam_search(step, state, beam_width=beam_width,
+                                    length_penalty=length_penalty, **kw))
+        out += [target_vocab.decode(row) for row in ids]
+    return out
+
+
+# ------------------------------------------------------------------------- training
+
+class _EpochProgress:
+    """A tqdm bar over epochs that records each epoch's end time and metrics.
+
+    ``history`` lists one dict per epoch (its logs plus ``seconds`` since training
+    began). With ``stop_at``, training stops once ``monitor`` reaches that value.
+    """
+
+    def __init__(self, epochs: int, monitor: str = "val_accuracy", stop_at: float | None = None,
+                 show: bool = True):
+        super().__init__()
+        self.epochs, self.monitor, self.stop_at, self.show = epochs, monitor, stop_at, show
+        self.history: list[dict] = []
+
+    def on_train_begin(self, logs=None):
+        from tqdm.auto import tqdm
+
+        self.start = time.perf_counter()
+        self.bar = tqdm(total=self.epochs, unit="epoch", disable=not self.show)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        self.history.append({"epoch": epoch + 1, **logs, "seconds": time.perf_counter() - self.start})
+        self.bar.set_postfix({k: f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k})
+        self.bar.update(1)
+        if self.stop_at is not None and logs.get(self.monitor, -np.inf) >= self.stop_at:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.bar.close()
+
+
+def __getattr__(name):
+    """``EpochProgress`` is a ``keras.callbacks.Callback``: made on first use (lazy keras)."""
+    if name == "EpochProgress":
+        import keras
+
+        cls = type("EpochProgress", (_EpochProgress, keras.callbacks.Callback),
+                   {"__doc__": _EpochProgress.__doc__, "__module__": __name__})
+        globals()["EpochProgress"] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
