@@ -9,8 +9,9 @@ state, it returns log-probabilities of the next token and the new state::
          state: any nesting of tuples / lists / dicts of arrays whose first axis is B
 
 Nothing here knows about Keras or PyTorch: notebook 03 wraps Keras inference models
-into step functions (``course_utils.seq2seq``), notebook 06 wraps PyTorch modules. The
-state is gathered with NumPy, so its arrays must convert with ``np.asarray``.
+into step functions (``course_utils.seq2seq``), notebook 06 wraps PyTorch modules. State
+arrays may be NumPy arrays or PyTorch tensors: tensors are gathered on their own device
+(no copy to the CPU per step); ``log_probs`` must convert with ``np.asarray``.
 
 A hypothesis :math:`y = (y_1, \\dots, y_L)` (ending with the end token, or cut at
 ``max_len``) is scored by the sum of its log-probabilities
@@ -61,9 +62,17 @@ def tree_leaves(tree) -> list:
     return leaves
 
 
+def _take_rows(array, rows: np.ndarray):
+    if hasattr(array, "index_select") and hasattr(array, "device"):   # a torch tensor
+        import torch
+
+        return array.index_select(0, torch.as_tensor(rows, device=array.device))
+    return np.take(np.asarray(array), rows, axis=0)
+
+
 def gather_state(state, rows: np.ndarray):
-    """Rows ``rows`` of every array of ``state`` (first axis = batch), with NumPy."""
-    return tree_map(lambda a: np.take(np.asarray(a), rows, axis=0), state)
+    """Rows ``rows`` of every array of ``state`` (first axis = batch); tensors stay put."""
+    return tree_map(lambda a: _take_rows(a, rows), state)
 
 
 def _check_state(state, batch_size: int, what: str) -> None:

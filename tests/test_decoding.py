@@ -183,6 +183,35 @@ def test_gather_state_keeps_the_structure():
     np.testing.assert_array_equal(out["a"][1][0], [[4, 5], [4, 5], [0, 1]])
 
 
+def test_gather_state_keeps_torch_tensors_as_tensors():
+    torch = pytest.importorskip("torch")
+    state = (torch.arange(6.0).reshape(3, 2), np.arange(3))
+    out = decoding.gather_state(state, np.array([2, 0]))
+    assert isinstance(out[0], torch.Tensor) and out[0].device == state[0].device
+    assert out[0].tolist() == [[4.0, 5.0], [0.0, 1.0]]
+    np.testing.assert_array_equal(out[1], [2, 0])
+
+
+def test_beam_search_over_a_torch_state_equals_the_numpy_state():
+    torch = pytest.importorskip("torch")
+    targets = [[2, 3], [4], [5, 5, 2]]
+
+    def step(prev, state):                       # state: (sentence id, position), (B,) each
+        sentence, pos = (np.asarray(a) for a in state)
+        probs = np.full((len(prev), 6), 0.02)
+        for row, (b, p) in enumerate(zip(sentence, pos)):
+            seq = targets[b] + [END]
+            probs[row, seq[min(p, len(seq) - 1)]] = 0.9
+        return np.log(probs), (state[0], state[1] + 1)   # stays a tensor if it was one
+
+    ids = np.arange(3)
+    as_numpy = decoding.beam_search(step, (ids, np.zeros(3, dtype=np.int64)), 3, START, END,
+                                    max_len=6, beam_width=3)
+    as_torch = decoding.beam_search(step, (torch.as_tensor(ids), torch.zeros(3, dtype=torch.int64)),
+                                    3, START, END, max_len=6, beam_width=3)
+    assert as_torch == as_numpy == targets
+
+
 # ---------------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("kwargs, words", [
