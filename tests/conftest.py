@@ -20,6 +20,18 @@ def isolated_data_env(tmp_path, monkeypatch):
     monkeypatch.delenv("COURSE_PROFILE", raising=False)
 
 
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """Tiny PyTorch models gain nothing from threads, and idle OpenMP threads spinning on
+    a busy shared machine can slow their tests tenfold."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def shared_data():
     """The real Tatoeba file and novel beside the repository; skip when absent."""

@@ -11,14 +11,7 @@ from course_utils import language_model as lm
 V = 7                                                    # a tiny vocabulary
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models gain nothing from threads, and idle OpenMP threads spinning on a busy
-    shared machine can slow these tests tenfold."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def tiny_model(rnn="lstm", hidden=16, seed=0):

@@ -20,14 +20,7 @@ TGT_IN = torch.tensor([[1, 4, 5, 6, 7],                  # <s> y, of lengths 5, 
                        [1, 9, 10, 4, 0]])
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models gain nothing from threads, and idle OpenMP threads spinning on a busy
-    shared machine can slow these tests tenfold."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def build(kind, src_vocab=V_SRC, tgt_vocab=V_TGT, seed=0):
