@@ -12,8 +12,6 @@ seconds of training, and prints a Markdown table for the README. Not run by the 
 
 import argparse
 import math
-import os
-import platform
 from datetime import UTC, datetime
 
 import numpy as np
@@ -21,18 +19,6 @@ import torch
 
 import course_utils as cu
 from course_utils import language_model as lm
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{platform.node()} · {cpu} · {os.cpu_count()} CPUs · torch threads "
-            f"{torch.get_num_threads()} · load {load:.1f}")
 
 
 def main() -> None:
@@ -76,7 +62,7 @@ def main() -> None:
         optimizer, lambda s: 0.1 + 0.45 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps)))
 
     print(f"# char_lm benchmark · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"machine: {machine()}")
+    print(f"machine: {cu.config.machine_report()} · torch threads {torch.get_num_threads()}")
     where = str(device)
     if device.type == "cuda":
         where += f" ({torch.cuda.get_device_name(0)})" + (", amp float16" if amp else "")

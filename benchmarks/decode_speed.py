@@ -20,10 +20,7 @@ Data: ``--path``, else ``COURSE_DATA_DIR``, else the offline phrasebook.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
-from datetime import UTC, datetime
 
 import numpy as np
 
@@ -89,8 +86,7 @@ def main() -> None:
     rows = [("recipe loop (1 predict per character)", len(loop_sources), loop_s)]
     rows += [(name, len(test_sources), seconds) for name, (seconds, _) in timings.items()]
     loop_speed = len(loop_sources) / loop_s
-    print(f"\n{platform.node()} · {os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f} · "
-          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · KERAS_BACKEND={keras.backend.backend()} · "
+    print(f"\n{cu.config.machine_report()} · KERAS_BACKEND={keras.backend.backend()} · "
           f"{corpus.name} · latent {args.latent}\n")
     print("| decoder | sentences | seconds | sentences/s | x recipe loop |")
     print("|---|---:|---:|---:|---:|")

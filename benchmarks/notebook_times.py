@@ -8,13 +8,13 @@ Prints a Markdown table (seconds) for the README. Threads are capped as in `make
 
 import argparse
 import os
-import platform
 import time
-from datetime import date
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from course_utils import config
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 THREADS = {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "2",
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     paths = [p for p in sorted(NOTEBOOKS.glob("*.ipynb"))
              if not args.notebooks or p.name.startswith(tuple(args.notebooks))]
-    print(f"{platform.node()} · {os.cpu_count()} CPUs · {date.today()} · "
+    print(f"{config.machine_report()} · "
           f"KERAS_BACKEND={os.environ.get('KERAS_BACKEND', 'tensorflow')}\n")
     print("| notebook | " + " | ".join(args.profiles) + " |")
     print("|---|" + "---:|" * len(args.profiles))

@@ -32,10 +32,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import time
-from datetime import UTC, datetime
 
 import numpy as np
 import torch
@@ -237,8 +234,7 @@ def main() -> None:
     for row in hist_b:
         print(f"| {row['epoch']} | {row['seconds']:.1f} | {row['loss']:.4f} | {row['val_accuracy']:.4f} |")
     reached = first_reaching(hist_b, target)
-    print(f"\n{platform.node()} · {os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f} · "
-          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · KERAS_BACKEND={keras.backend.backend()} · "
+    print(f"\n{cu.config.machine_report()} · KERAS_BACKEND={keras.backend.backend()} · "
           f"{corpus.name} ({corpus.source})")
     if reached is None:
         print(f"(b) did not reach {target:.4f} in {args.fast_epochs} epochs "

@@ -142,6 +142,24 @@ def _version(package: str) -> str | None:
         return None
 
 
+def machine_report() -> str:
+    """One line for benchmark reports: host, CPU model, CPU count, load average, UTC time.
+
+    Speeds measured on a shared machine depend on its load; print this line beside them.
+    """
+    from datetime import UTC, datetime
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "n/a"
+    return (f"{platform.node()} · {cpu} · {os.cpu_count()} CPUs · load {load} · "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+
+
 def env_report() -> str:
     """One line: Python and library versions, device, profile, Keras backend, threads."""
     parts = [f"Python {platform.python_version()}"]

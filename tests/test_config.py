@@ -1,3 +1,6 @@
+import os
+import re
+
 import numpy as np
 import pytest
 
@@ -53,6 +56,12 @@ def test_env_report_names_versions_device_and_profile():
     report = cu.env_report()
     for part in ("Python", "numpy", "torch", "device", "profile laptop", "keras backend"):
         assert part in report
+
+
+def test_machine_report_names_cpus_load_and_utc_time():
+    report = cu.config.machine_report()
+    assert f"{os.cpu_count()} CPUs" in report and "load " in report
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$", report)
 
 
 def test_set_seed_seeds_keras_when_imported():
