@@ -2,11 +2,16 @@
 
     .venv/bin/python benchmarks/notebook_times.py --profiles ci laptop
     .venv/bin/python benchmarks/notebook_times.py --profiles full --notebooks 01 --save /tmp/runs
+    COURSE_DATA_DIR=../shared/data .venv/bin/python benchmarks/notebook_times.py \
+        --profiles laptop --notebooks 05 --record
 
-Prints a Markdown table (seconds) for the README. Threads are capped as in `make test`.
+Prints a Markdown table (seconds). Threads are capped as in `make test`. With
+``--record`` each notebook's results cell saves ``results/<notebook>.<profile>.json``
+(see ``course_utils.results``), and this script writes the measured wall time into it.
 """
 
 import argparse
+import json
 import os
 import time
 from pathlib import Path
@@ -14,16 +19,18 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from course_utils import config
+from course_utils import config, results
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 THREADS = {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "2",
            "TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
-def run(path: Path, profile: str, save: Path | None) -> float:
+def run(path: Path, profile: str, save: Path | None, record: bool) -> float:
     """Execute one notebook; keep the executed copy in ``save`` to read its results."""
     os.environ.update(THREADS, COURSE_PROFILE=profile)
+    if record:
+        os.environ["COURSE_RECORD"] = "1"
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=3600, resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -31,6 +38,14 @@ def run(path: Path, profile: str, save: Path | None) -> float:
     if save is not None:
         save.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, save / f"{path.stem}.{profile}.ipynb")
+    if record:
+        recorded = results.results_dir() / f"{path.stem}.{profile}.json"
+        if not recorded.is_file():
+            raise SystemExit(f"{path.name} ran but recorded nothing: its results cell must call "
+                             "cu.record_results(...).")
+        entry = json.loads(recorded.read_text(encoding="utf-8"))
+        entry["seconds"] = round(seconds, 1)        # the whole notebook, kernel start included
+        recorded.write_text(json.dumps(entry, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return seconds
 
 
@@ -39,6 +54,8 @@ def main() -> None:
     parser.add_argument("--profiles", nargs="+", default=["ci", "laptop"])
     parser.add_argument("--notebooks", nargs="*", default=[], help="name prefixes, e.g. 01 02")
     parser.add_argument("--save", type=Path, help="folder for the executed notebooks")
+    parser.add_argument("--record", action="store_true",
+                        help="save each run to results/<notebook>.<profile>.json")
     args = parser.parse_args()
     paths = [p for p in sorted(NOTEBOOKS.glob("*.ipynb"))
              if not args.notebooks or p.name.startswith(tuple(args.notebooks))]
@@ -47,7 +64,7 @@ def main() -> None:
     print("| notebook | " + " | ".join(args.profiles) + " |")
     print("|---|" + "---:|" * len(args.profiles))
     for path in paths:
-        times = [run(path, profile, args.save) for profile in args.profiles]
+        times = [run(path, profile, args.save, args.record) for profile in args.profiles]
         print(f"| {path.stem} | " + " | ".join(f"{t:.0f} s" for t in times) + " |", flush=True)
 
 

@@ -5,7 +5,8 @@ Small flat modules, each naming the notebook it serves:
 ``text`` (vocabularies, padding, batching), ``diagrams`` (notebook 01 figures),
 ``cells`` and ``plots`` (notebook 02), ``sentiment`` (notebook 04),
 ``language_model`` (notebook 05), ``decoding``, ``metrics`` and ``seq2seq`` (notebook 03),
-``attention`` and ``translators`` (notebook 06).
+``attention`` and ``translators`` (notebook 06); ``training`` (parameter counts and
+the history format every ``fit`` returns) and ``results`` (recorded runs) serve them all.
 """
 
 from . import (
@@ -18,18 +19,23 @@ from . import (
                language_model,
                metrics,
                plots,
+               results,
                sentiment,
                seq2seq,
                text,
+               training,
                translators,
 )
 from .config import device, env_report, pick, profile, profile_table, set_seed
+from .results import record as record_results
 from .text import Vocab, batches, one_hot, pad_sequences
+from .training import count_parameters
 
 __all__ = [
     "config", "datasets", "diagrams", "text",
     "cells", "plots",
     "language_model", "sentiment", "decoding", "metrics", "seq2seq", "attention", "translators",
+    "results", "training", "count_parameters", "record_results",
     "device", "env_report", "pick", "profile", "profile_table", "set_seed",
     "Vocab", "batches", "one_hot", "pad_sequences",
 ]

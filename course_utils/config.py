@@ -13,6 +13,17 @@ Jupyter, e.g. ``COURSE_PROFILE=full make lab``.
     sizes            # shows the table, the active column marked
     sizes.n_train    # the value for the active profile
 
+Two switches from the environment change a table without editing the notebook:
+
+- ``COURSE_OVERRIDES="epochs=2 hidden_size=64"`` sets rows by name, as nanoGPT's
+  configurator does; each value is read with the type of the row it replaces.
+- ``COURSE_SMOKE=1`` keeps the active profile's model sizes but takes the rows a notebook
+  names in ``data_rows`` (how much data, how many steps) from ``ci``: with
+  ``COURSE_PROFILE=full`` it runs the ``full`` models on a small slice in minutes on a CPU.
+
+A table changed either way says so, and ``sizes.targets_apply`` turns ``False``: the
+profile's result targets are asserted only for the sizes they were set for.
+
 Serves every notebook (01-06).
 """
 
@@ -41,15 +52,60 @@ def profile() -> str:
     return name
 
 
+def smoke() -> bool:
+    """True when ``COURSE_SMOKE`` asks for the profile's model sizes on ``ci``'s data and steps."""
+    value = os.environ.get("COURSE_SMOKE", "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"COURSE_SMOKE={value!r} is not understood: use 1 (on) or 0 (off).")
+
+
+def overrides() -> dict[str, str]:
+    """``COURSE_OVERRIDES="name=value name=value"`` as ``{name: raw value}``."""
+    pairs = {}
+    for item in os.environ.get("COURSE_OVERRIDES", "").replace(",", " ").split():
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            raise ValueError(f"COURSE_OVERRIDES item {item!r} is not name=value, "
+                             'e.g. COURSE_OVERRIDES="epochs=2 hidden_size=64".')
+        pairs[name] = value
+    return pairs
+
+
+def _parse_like(raw: str, like, name: str):
+    """``raw`` read as the type of ``like`` (the value it replaces)."""
+    try:
+        if isinstance(like, bool):
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return raw.lower() in ("true", "1")
+        if isinstance(like, int):
+            return int(raw.replace("_", ""))
+        if isinstance(like, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"COURSE_OVERRIDES: {name}={raw!r} is not a {type(like).__name__} "
+                         f"like the table's {like!r}.") from None
+    return raw
+
+
 def pick(ci, laptop, full):
     """Return the argument named after the active profile."""
     return {"ci": ci, "laptop": laptop, "full": full}[profile()]
 
 
 class ProfileTable:
-    """Sizes for every profile; attribute access gives the active profile's value."""
+    """Sizes for every profile; attribute access gives the active profile's value.
 
-    def __init__(self, rows: dict[str, tuple]):
+    ``data_rows`` names the rows that size the data and the training steps: in smoke mode
+    (``COURSE_SMOKE=1``) they take their ``ci`` value. ``COURSE_OVERRIDES`` then sets any
+    row by name. ``overridden`` lists what changed; ``targets_apply`` is ``False`` if
+    anything did.
+    """
+
+    def __init__(self, rows: dict[str, tuple], data_rows: tuple[str, ...] = ()):
         if not isinstance(rows, dict) or not rows:
             raise ValueError(
                 "profile_table needs a non-empty dict: name -> (ci, laptop, full[, why])."
@@ -62,16 +118,51 @@ class ProfileTable:
                     f"profile_table row {name!r} must be a tuple (ci, laptop, full) or "
                     f"(ci, laptop, full, why), got {row!r}."
                 )
+            if hasattr(ProfileTable, name) or name in ("profile", "overridden") or name.startswith("_"):
+                raise ValueError(f"profile_table row {name!r} would hide the table's own "
+                                 f"attribute {name!r}: rename the row, e.g. {name + '_size'!r}.")
             self._rows[name] = row[:3]
             self._why[name] = row[3] if len(row) == 4 else ""
+        unknown = [n for n in data_rows if n not in self._rows]
+        if unknown:
+            raise ValueError(f"data_rows {unknown} are not rows of this table ({', '.join(rows)}).")
         self.profile = profile()
+        column = PROFILES.index(self.profile)
+        self._active = {name: row[column] for name, row in self._rows.items()}
+        self.overridden: dict[str, tuple] = {}     # name -> (table value, value used)
+        if smoke():
+            for name in data_rows:
+                self._set(name, self._rows[name][0])
+        for name, raw in overrides().items():
+            if name not in self._rows:
+                print(f"COURSE_OVERRIDES: this notebook has no size {name!r}; not used "
+                      f"(sizes: {', '.join(self._rows)}).")
+                continue
+            self._set(name, _parse_like(raw, self._active[name], name))
+        if self.overridden:
+            print(f"sizes changed from the {self.profile} column: " + ", ".join(
+                f"{n} {a!r} -> {b!r}" for n, (a, b) in self.overridden.items())
+                + f"; the {self.profile} result targets are not asserted in this run.")
+
+    def _set(self, name, value):
+        table_value = self._rows[name][PROFILES.index(self.profile)]
+        self._active[name] = value
+        if value != table_value:
+            self.overridden[name] = (table_value, value)
+        else:
+            self.overridden.pop(name, None)
+
+    @property
+    def targets_apply(self) -> bool:
+        """True when every size is the profile's own, so its result targets hold."""
+        return not self.overridden
 
     def __getattr__(self, name):
-        rows = self.__dict__.get("_rows", {})
-        if name in rows:
-            return rows[name][PROFILES.index(self.__dict__["profile"])]
+        active = self.__dict__.get("_active", {})
+        if name in active:
+            return active[name]
         raise AttributeError(
-            f"No size named {name!r} in this profile table; it has: {', '.join(rows)}."
+            f"No size named {name!r} in this profile table; it has: {', '.join(active)}."
         )
 
     def as_dict(self) -> dict:
@@ -80,7 +171,13 @@ class ProfileTable:
 
     def _lines(self) -> list[list[str]]:
         header = ["size"] + [f"{p} *" if p == self.profile else p for p in PROFILES] + ["why"]
-        body = [[n, *(f"{v:,}" if isinstance(v, int) else str(v) for v in r), self._why[n]]
+        def show(name, column, value):
+            text = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+            if column == self.profile and name in self.overridden:
+                text = f"{self._active[name]} (table: {text})"
+            return text
+
+        body = [[n, *(show(n, p, v) for p, v in zip(PROFILES, r)), self._why[n]]
                 for n, r in self._rows.items()]
         return [header, *body]
 
@@ -103,9 +200,12 @@ class ProfileTable:
                 + "".join(row_html(r, "td") for r in body) + "</table>")
 
 
-def profile_table(rows: dict[str, tuple]) -> ProfileTable:
-    """Build the notebook's size table: ``{name: (ci, laptop, full[, why])}``."""
-    return ProfileTable(rows)
+def profile_table(rows: dict[str, tuple], data_rows: tuple[str, ...] = ()) -> ProfileTable:
+    """Build the notebook's size table: ``{name: (ci, laptop, full[, why])}``.
+
+    ``data_rows``: the rows that size data and steps, taken from ``ci`` when ``COURSE_SMOKE=1``.
+    """
+    return ProfileTable(rows, tuple(data_rows))
 
 
 def set_seed(seed: int = 0) -> list[str]:
@@ -177,6 +277,6 @@ def env_report() -> str:
     backend = (sys.modules["keras"].backend.backend() if "keras" in sys.modules
                else os.environ.get("KERAS_BACKEND", "tensorflow"))
     parts.append(f"keras backend {backend}")
-    parts.append(f"profile {profile()}")
+    parts.append(f"profile {profile()}" + (" (smoke: ci data and steps)" if smoke() else ""))
     parts.append(f"cpu threads {os.environ.get('OMP_NUM_THREADS', os.cpu_count())}")
     return " | ".join(parts)

@@ -13,11 +13,14 @@ SHARED_DATA = Path(os.environ.get("COURSE_SHARED_DATA", REPO.parent / "shared" /
 
 @pytest.fixture(autouse=True)
 def isolated_data_env(tmp_path, monkeypatch):
-    """Every test gets an empty download cache, no COURSE_DATA_DIR, and offline mode."""
+    """Every test gets an empty download cache, no COURSE_DATA_DIR, offline mode, and the
+    default profile with no size changes and no recording."""
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
     monkeypatch.setenv("COURSE_OFFLINE", "1")
-    monkeypatch.delenv("COURSE_PROFILE", raising=False)
+    for name in ("COURSE_PROFILE", "COURSE_SMOKE", "COURSE_OVERRIDES", "COURSE_RECORD",
+                 "COURSE_RESULTS_DIR"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="module")

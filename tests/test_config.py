@@ -72,3 +72,57 @@ def test_set_seed_seeds_keras_when_imported():
     assert "keras" in cu.set_seed(5)
     assert (a == keras.ops.convert_to_numpy(keras.random.uniform((3,)))).all()
     assert f"keras backend {keras.backend.backend()}" in cu.env_report()
+
+
+def test_overrides_set_rows_with_their_types(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "ci")
+    monkeypatch.setenv("COURSE_OVERRIDES", "n=7, lr=0.5 flag=false")
+    sizes = cu.profile_table({"n": (10, 20, 30), "lr": (0.1, 0.2, 0.3), "flag": (True, True, True)})
+    assert (sizes.n, sizes.lr, sizes.flag) == (7, 0.5, False)
+    assert sizes.overridden == {"n": (10, 7), "lr": (0.1, 0.5), "flag": (True, False)}
+    assert not sizes.targets_apply
+    assert "7 (table: 10)" in repr(sizes)
+
+
+def test_override_of_wrong_type_names_the_row(monkeypatch):
+    monkeypatch.setenv("COURSE_OVERRIDES", "n=ten")
+    with pytest.raises(ValueError, match="n='ten' is not a int"):
+        cu.profile_table({"n": (10, 20, 30)})
+
+
+def test_override_without_equals_sign_is_refused(monkeypatch):
+    monkeypatch.setenv("COURSE_OVERRIDES", "epochs")
+    with pytest.raises(ValueError, match="not name=value"):
+        cu.profile_table({"n": (10, 20, 30)})
+
+
+def test_override_of_unknown_row_is_reported_not_used(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_OVERRIDES", "epochs=3")
+    sizes = cu.profile_table({"n": (10, 20, 30)})
+    assert "no size 'epochs'" in capsys.readouterr().out and sizes.targets_apply
+
+
+def test_smoke_takes_data_rows_from_ci_and_keeps_model_sizes(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv("COURSE_SMOKE", "1")
+    sizes = cu.profile_table({"n_train": (100, 1_000, 10_000), "hidden": (8, 64, 512)},
+                             data_rows=("n_train",))
+    assert (sizes.n_train, sizes.hidden) == (100, 512) and not sizes.targets_apply
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_unknown_smoke_value_is_an_error(monkeypatch, value):
+    monkeypatch.setenv("COURSE_SMOKE", value)
+    with pytest.raises(ValueError, match="COURSE_SMOKE"):
+        cu.config.smoke()
+
+
+@pytest.mark.parametrize("name", ["profile", "overridden", "as_dict", "targets_apply", "_x"])
+def test_row_that_would_hide_an_attribute_is_refused(name):
+    with pytest.raises(ValueError, match="would hide"):
+        cu.profile_table({name: (1, 2, 3)})
+
+
+def test_data_rows_must_be_rows():
+    with pytest.raises(ValueError, match="not rows"):
+        cu.profile_table({"n": (1, 2, 3)}, data_rows=("epochs",))
