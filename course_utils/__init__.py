@@ -13,6 +13,7 @@ from . import (
                attention,
                cells,
                config,
+               convert,
                datasets,
                decoding,
                diagrams,
