@@ -1,4 +1,5 @@
-"""Figures that explain ideas rather than data (notebook 01): the sequence-task taxonomy.
+"""Figures that explain ideas rather than data: the sequence-task taxonomy (notebook 01)
+and a simple RNN unrolled in time (notebook 02).
 
 Each panel draws one recurrent network unrolled in time: input boxes at the bottom,
 hidden states in the middle (an arrow carries the state to the next step), outputs on
@@ -74,4 +75,35 @@ def task_taxonomy(tasks: tuple[Task, ...] = TASKS):
     fig.legend(handles, ["input x_t", "hidden state h_t", "output y_t"], loc="lower center",
                ncol=3, frameon=False)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
+def unrolled_rnn(words, title="A simple RNN unrolled in time: the same weights at every step"):
+    """The recurrence H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h) drawn for ``words`` (notebook 02).
+
+    One column per time step: the input X_t (the word) at the bottom, the state H_t above
+    it; every vertical arrow is the same W_xh, every horizontal one the same W_hh.
+    Returns the matplotlib Figure.
+    """
+    words = list(words)
+    if not words:
+        raise ValueError("unrolled_rnn needs at least one word, e.g. ['We', 'like', 'cats'].")
+    fig, ax = plt.subplots(figsize=(1.9 * (len(words) + 1), 2.8))
+    _box(ax, 0, 1, "hidden")
+    ax.text(0, 1, "$H_0$", ha="center", va="center")
+    for t, word in enumerate(words, start=1):
+        _box(ax, t, 0, "input")
+        ax.text(t, 0, word, ha="center", va="center", fontsize=9)
+        ax.text(t, -0.5, f"$X_{{{t}}}$", ha="center", va="center", fontsize=9)
+        _box(ax, t, 1, "hidden")
+        ax.text(t, 1, f"$H_{{{t}}}$", ha="center", va="center")
+        _arrow(ax, (t, 0.3), (t, 0.7))
+        ax.text(t + 0.05, 0.5, "$W_{xh}$", fontsize=8, va="center")
+        _arrow(ax, (t - 0.65, 1), (t - 0.35, 1))
+        ax.text(t - 0.5, 1.12, "$W_{hh}$", fontsize=8, ha="center")
+    ax.set_xlim(-0.6, len(words) + 0.6)
+    ax.set_ylim(-0.8, 1.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, fontsize=11)
     return fig
