@@ -93,13 +93,13 @@ class TorchCharLSTM(nn.Module):
         return self.dense(seq)                                         # (B, T_y, D_y)
 
 
-def fit_bucketed(arrays, split_at, pad_id, epochs, learning_rate, batch_size, clip, extra_steps,
+def fit_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, clip, extra_steps,
                  stop_at):
     """(b): train the PyTorch model with length buckets; history as ``fit_timed``'s."""
     x, y_in, y_out = (torch.as_tensor(a.argmax(-1)) for a in arrays)    # one-hot -> ids
     x_val, y_in_val, y_out_val = x[split_at:], y_in[split_at:], y_out[split_at:]
     x, y_in, y_out = x[:split_at], y_in[:split_at], y_out[:split_at]
-    lengths = (y_out != pad_id).sum(1)                                   # characters + end
+    lengths = (y_out == end_id).int().argmax(1) + 1                      # characters + end
     torch.manual_seed(0)
     model = TorchCharLSTM(arrays[0].shape[2], arrays[1].shape[2])
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
@@ -131,7 +131,7 @@ def fit_bucketed(arrays, split_at, pad_id, epochs, learning_rate, batch_size, cl
     return history
 
 
-def fit_keras_bucketed(arrays, split_at, pad_id, epochs, learning_rate, batch_size, clip,
+def fit_keras_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, clip,
                        extra_steps, stop_at):
     """(b-keras): the recipe's Keras model, notebook 03's length buckets and optimizer."""
     import keras
@@ -139,7 +139,7 @@ def fit_keras_bucketed(arrays, split_at, pad_id, epochs, learning_rate, batch_si
     from course_utils import seq2seq
 
     x, y_in, y_out = (a.argmax(-1) for a in arrays)                       # one-hot -> ids
-    lengths = (y_out != pad_id).sum(1)                                    # characters + end
+    lengths = (y_out == end_id).argmax(1) + 1                             # characters + end
     train = seq2seq.LengthBuckets(x[:split_at], y_in[:split_at], y_out[:split_at], lengths[:split_at],
                                   batch_size=batch_size, extra_steps=extra_steps,
                                   one_hot=(arrays[0].shape[2], arrays[1].shape[2]))
@@ -264,16 +264,16 @@ def main() -> None:
     else:
         target, epoch_a, time_a = args.target, None, None
 
-    pad_id = tables.target_index[seq2seq.PAD_CHAR]
+    end_id = tables.end_id
     runs = {}
     if not args.skip_b:
-        runs["(b) PyTorch"] = fit_bucketed(arrays, split_at, pad_id, args.fast_epochs,
+        runs["(b) PyTorch"] = fit_bucketed(arrays, split_at, end_id, args.fast_epochs,
                                            stop_at=target, **fast)
         print(f"\n(b) the project's setup: the same LSTM 256 model in PyTorch, Adam, length "
               f"buckets, {fast}; same arrays, validation pairs and metric\n")
         print_history(runs["(b) PyTorch"])
     if not args.skip_b_keras:
-        runs["(b-keras) Keras"] = fit_keras_bucketed(arrays, split_at, pad_id, args.fast_epochs,
+        runs["(b-keras) Keras"] = fit_keras_bucketed(arrays, split_at, end_id, args.fast_epochs,
                                                      stop_at=target, **fast)
         print(f"\n(b-keras) notebook 03's setup: the recipe's Keras model, seq2seq.LengthBuckets, "
               f"Adam with clipnorm, {fast}; same arrays, validation pairs and metric\n")

@@ -163,6 +163,29 @@ def encode_chars(tables: CharTables, pairs: Sequence[tuple[str, str]],
     return encoder_input, decoder_input, decoder_target
 
 
+def encode_char_ids(tables: CharTables, pairs: Sequence[tuple[str, str]]):
+    """The same three arrays as ``encode_chars`` as character ids (N, T) instead of one-hot.
+
+    ``encode_chars(...)[k] == np.eye(D)[encode_char_ids(...)[k]]`` (up to unknown
+    characters, which become the padding space here). Ids take a D-th of the memory;
+    ``LengthBuckets(one_hot=...)`` makes one-hot vectors batch by batch.
+    """
+    if len(pairs) == 0:
+        raise ValueError("encode_char_ids got no pairs: pass at least one (source, target).")
+
+    def ids(texts, index, length):
+        out = np.full((len(texts), length), index[PAD_CHAR], dtype=np.int32)
+        for i, text in enumerate(texts):
+            row = [index.get(c, index[PAD_CHAR]) for c in text[:length]]
+            out[i, :len(row)] = row
+        return out
+
+    targets = [START_CHAR + t + END_CHAR for _, t in pairs]
+    return (ids([s for s, _ in pairs], tables.input_index, tables.max_encoder_len),     # (N, T_x)
+            ids(targets, tables.target_index, tables.max_decoder_len),               # (N, T_y)
+            ids([t[1:] for t in targets], tables.target_index, tables.max_decoder_len))
+
+
 def encode_sources(tables: CharTables, sources: Sequence[str], length: int | None = None) -> np.ndarray:
     """One-hot encoder input (N, T_x, D_x) for sources alone (to translate them)."""
     if isinstance(sources, str) or len(sources) == 0:
@@ -204,6 +227,9 @@ def char_inference_models(model: keras.Model):
     import keras
 
     _check_layers(model, ("encoder", "decoder", "decoder_dense"), "build_char_lstm")
+    if len(model.inputs) != 2 or len(model.inputs[0].shape) != 3:
+        raise ValueError(f"model {model.name!r} does not take one-hot characters (B, T, D): "
+                         "pass a model made by seq2seq.build_char_lstm.")
     encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
     dense = model.get_layer("decoder_dense")
     encoder_inputs, decoder_inputs = model.inputs
@@ -395,15 +421,27 @@ def bucket_order(lengths, batch_size: int, rng: np.random.Generator, window: int
     """Row indices of one epoch's batches, each of pairs of similar length.
 
     Shuffle all rows; sort each run of ``window`` batches' rows by length (a stable sort);
-    cut it into batches; shuffle the order of the batches. Each epoch differs, yet a
-    batch holds sentences of about one length.
+    cut it into batches; shuffle the order of the batches; put the shortest and the
+    longest batch first (``extremes_first``). Each epoch differs, yet a batch holds
+    sentences of about one length.
     """
     lengths = np.asarray(lengths)
     order = rng.permutation(len(lengths))
     chunks = [order[i:i + batch_size * window] for i in range(0, len(order), batch_size * window)]
     order = np.concatenate([c[np.argsort(lengths[c], kind="stable")] for c in chunks])
     batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-    return [batches[k] for k in rng.permutation(len(batches))]
+    return extremes_first([batches[k] for k in rng.permutation(len(batches))], lengths)
+
+
+def extremes_first(batches: list[np.ndarray], lengths) -> list[np.ndarray]:
+    """The batch of the shortest and the one of the longest sentences first, the rest in order.
+
+    Keras on TensorFlow reads the first two batches of a ``PyDataset`` to learn which
+    dimensions vary; two batches of one length would fix the time axis to it.
+    """
+    longest = [np.asarray(lengths)[b].max() for b in batches]
+    first = list(dict.fromkeys([int(np.argmin(longest)), int(np.argmax(longest))]))
+    return [batches[k] for k in first] + [b for k, b in enumerate(batches) if k not in first]
 
 
 class _LengthBuckets:
@@ -447,7 +485,9 @@ class _LengthBuckets:
             self.batches = bucket_order(self.lengths, self.batch_size, self.rng)
         else:
             order = np.argsort(self.lengths, kind="stable")
-            self.batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+            self.batches = extremes_first(
+                [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)],
+                self.lengths)
 
     def __len__(self) -> int:
         return len(self.batches)
