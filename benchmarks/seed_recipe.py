@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/seed_recipe.py --path /path/to/spa-eng/spa.txt
     .venv/bin/python benchmarks/seed_recipe.py --epochs 2 --fast-epochs 2 --skip-c   # smoke test
+    .venv/bin/python benchmarks/seed_recipe.py --path spa.txt --epochs 12 --skip-c   # shorter (a)
 
 (a) The recipe as published (keras.io, "Character-level recurrent sequence-to-sequence
     model"): the first 10,000 pairs of the file, one-hot characters padded with spaces,
@@ -20,6 +21,12 @@
     the result (target: at most 0.1). Both run in one process, one after the other: on a
     shared machine, note the load, since a change of load between (a) and (b) moves the
     ratio. See ``FAST`` and the ``--fast-*`` options.
+(b-keras) Notebook 03's setup: the same Keras model as (a) (``seq2seq.build_char_lstm``),
+    trained with the notebook's length-bucketed batches (``seq2seq.LengthBuckets``, a
+    ``keras.utils.PyDataset``: the same bucketing as (b), on either Keras backend) and
+    the optimizer changes of (b) (Adam 0.005, gradient norm clipped at 1, batch 64). It
+    stops when it reaches (a)'s best validation accuracy (same pairs, same metric: all
+    padded positions); the ratio of wall times (b-keras) / (a) is the result, target <= 0.1.
 (c) Translation quality of the project's models (notebook 03's char LSTM and word GRU)
     on the held-out test split of ``cu.datasets.split_pairs`` (split by English sentence):
     exact match, BLEU and chrF.
@@ -86,13 +93,13 @@ class TorchCharLSTM(nn.Module):
         return self.dense(seq)                                         # (B, T_y, D_y)
 
 
-def fit_bucketed(arrays, split_at, pad_id, epochs, learning_rate, batch_size, clip, extra_steps,
+def fit_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, clip, extra_steps,
                  stop_at):
     """(b): train the PyTorch model with length buckets; history as ``fit_timed``'s."""
     x, y_in, y_out = (torch.as_tensor(a.argmax(-1)) for a in arrays)    # one-hot -> ids
     x_val, y_in_val, y_out_val = x[split_at:], y_in[split_at:], y_out[split_at:]
     x, y_in, y_out = x[:split_at], y_in[:split_at], y_out[:split_at]
-    lengths = (y_out != pad_id).sum(1)                                   # characters + end
+    lengths = (y_out == end_id).int().argmax(1) + 1                      # characters + end
     torch.manual_seed(0)
     model = TorchCharLSTM(arrays[0].shape[2], arrays[1].shape[2])
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
@@ -122,6 +129,36 @@ def fit_bucketed(arrays, split_at, pad_id, epochs, learning_rate, batch_size, cl
         if history[-1]["val_accuracy"] >= stop_at:
             break
     return history
+
+
+def fit_keras_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, clip,
+                       extra_steps, stop_at):
+    """(b-keras): the recipe's Keras model, notebook 03's length buckets and optimizer."""
+    import keras
+
+    from course_utils import seq2seq
+
+    x, y_in, y_out = (a.argmax(-1) for a in arrays)                       # one-hot -> ids
+    lengths = (y_out == end_id).argmax(1) + 1                             # characters + end
+    train = seq2seq.LengthBuckets(x[:split_at], y_in[:split_at], y_out[:split_at], lengths[:split_at],
+                                  batch_size=batch_size, extra_steps=extra_steps,
+                                  one_hot=(arrays[0].shape[2], arrays[1].shape[2]))
+    keras.utils.set_random_seed(0)
+    model = seq2seq.build_char_lstm(arrays[0].shape[2], arrays[1].shape[2], 256)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clip),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    progress = seq2seq.EpochProgress(epochs, monitor="val_accuracy", stop_at=stop_at)
+    model.fit(train, epochs=epochs, verbose=0, callbacks=[progress],
+              validation_data=([arrays[0][split_at:], arrays[1][split_at:]], arrays[2][split_at:]),
+              validation_batch_size=256)
+    return progress.history
+
+
+def print_history(history):
+    print("| epoch | seconds (cumulative) | loss | val accuracy |")
+    print("|---:|---:|---:|---:|")
+    for row in history:
+        print(f"| {row['epoch']} | {row['seconds']:.1f} | {row['loss']:.4f} | {row['val_accuracy']:.4f} |")
 
 
 def part_c(corpus, n_train, n_test, char_epochs, word_epochs):
@@ -182,6 +219,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=40, help="the recipe's epochs")
     parser.add_argument("--fast-epochs", type=int, default=40, help="at most this many for (b)")
     parser.add_argument("--target", type=float, help="skip (a): reach this val accuracy in (b)")
+    parser.add_argument("--skip-b", action="store_true", help="skip the PyTorch part (b)")
+    parser.add_argument("--skip-b-keras", action="store_true", help="skip the Keras part (b-keras)")
     parser.add_argument("--skip-c", action="store_true", help="skip the translation quality part")
     parser.add_argument("--c-train", type=int, default=30_000)
     parser.add_argument("--c-test", type=int, default=2_000)
@@ -225,26 +264,33 @@ def main() -> None:
     else:
         target, epoch_a, time_a = args.target, None, None
 
-    hist_b = fit_bucketed(arrays, split_at, tables.target_index[seq2seq.PAD_CHAR], args.fast_epochs,
-                          stop_at=target, **fast)
-    print(f"\n(b) the project's setup: the same LSTM 256 model in PyTorch, Adam, length buckets, "
-          f"{fast}; same arrays, validation pairs and metric\n")
-    print("| epoch | seconds (cumulative) | loss | val accuracy |")
-    print("|---:|---:|---:|---:|")
-    for row in hist_b:
-        print(f"| {row['epoch']} | {row['seconds']:.1f} | {row['loss']:.4f} | {row['val_accuracy']:.4f} |")
-    reached = first_reaching(hist_b, target)
+    end_id = tables.end_id
+    runs = {}
+    if not args.skip_b:
+        runs["(b) PyTorch"] = fit_bucketed(arrays, split_at, end_id, args.fast_epochs,
+                                           stop_at=target, **fast)
+        print(f"\n(b) the project's setup: the same LSTM 256 model in PyTorch, Adam, length "
+              f"buckets, {fast}; same arrays, validation pairs and metric\n")
+        print_history(runs["(b) PyTorch"])
+    if not args.skip_b_keras:
+        runs["(b-keras) Keras"] = fit_keras_bucketed(arrays, split_at, end_id, args.fast_epochs,
+                                                     stop_at=target, **fast)
+        print(f"\n(b-keras) notebook 03's setup: the recipe's Keras model, seq2seq.LengthBuckets, "
+              f"Adam with clipnorm, {fast}; same arrays, validation pairs and metric\n")
+        print_history(runs["(b-keras) Keras"])
     print(f"\n{cu.config.machine_report()} · KERAS_BACKEND={keras.backend.backend()} · "
           f"{corpus.name} ({corpus.source})")
-    if reached is None:
-        print(f"(b) did not reach {target:.4f} in {args.fast_epochs} epochs "
-              f"(best {max(r['val_accuracy'] for r in hist_b):.4f})")
-    else:
+    for name, history in runs.items():
+        reached = first_reaching(history, target)
+        if reached is None:
+            print(f"{name} did not reach {target:.4f} in {args.fast_epochs} epochs "
+                  f"(best {max(r['val_accuracy'] for r in history):.4f})")
+            continue
         epoch_b, time_b = reached
-        print(f"(b) reached {target:.4f} at epoch {epoch_b}, after {time_b:.1f} s")
+        line = f"{name} reached {target:.4f} at epoch {epoch_b}, after {time_b:.1f} s"
         if time_a is not None:
-            print(f"time to the recipe's best validation accuracy: (b) {time_b:.1f} s / (a) {time_a:.1f} s"
-                  f" = {time_b / time_a:.3f} (target <= 0.1)")
+            line += f"; / (a) {time_a:.1f} s = {time_b / time_a:.3f} (target <= 0.1)"
+        print(line)
     if not args.skip_c:
         part_c(corpus, args.c_train, args.c_test, args.c_epochs, args.c_epochs)
 

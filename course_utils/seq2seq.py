@@ -20,6 +20,11 @@ Two models, one interface for decoding (``course_utils.decoding`` step functions
    ``cu.Vocab`` (0 = padding, skipped by ``Embedding(mask_zero=True)``), one GRU state
    (B, latent) passed from encoder to decoder, loss weighted to real positions only.
 
+**Length-bucketed batches** (``LengthBuckets``, a ``keras.utils.PyDataset``): padding
+every sentence to the longest one of the corpus spends most of the work on padding.
+Pairs of similar target length share a batch, and each batch is cut after its longest
+target (plus ``extra_steps`` padding steps), so the work follows the real lengths.
+
 For decoding, each model gets separate *inference models*: an encoder (source -> states)
 and a decoder step (previous token + states -> next-token probabilities + new states).
 ``recipe_decode_sequence`` is the recipe's loop (one ``predict`` call per character);
@@ -47,6 +52,33 @@ if TYPE_CHECKING:
     import keras
 
 START_CHAR, END_CHAR, PAD_CHAR = "\t", "\n", " "
+
+
+def _check_sources(sources, what: str) -> list[str]:
+    """The public translators' input check: a non-empty list of str."""
+    if isinstance(sources, str):
+        raise ValueError(f"{what} got one str; pass a list of sentences, e.g. [{sources!r}].")
+    sources = list(sources)
+    if not sources:
+        raise ValueError(f"{what} got no sentences: pass a non-empty list of str.")
+    if not all(isinstance(s, str) for s in sources):
+        raise ValueError(f"{what} needs str sentences, got {type(sources[0]).__name__}: "
+                         "pass the English text, not ids.")
+    return sources
+
+
+def _check_positive(what: str, **values) -> None:
+    for name, value in values.items():
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{what}: {name}={value!r} must be a positive int.")
+
+
+def _check_layers(model, names: Sequence[str], builder: str) -> None:
+    have = {layer.name for layer in model.layers}
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise ValueError(f"model {model.name!r} has no layer {missing}: pass a model made by "
+                         f"seq2seq.{builder} (or one whose layers carry the same names).")
 
 
 # ----------------------------------------------------------------- character data
@@ -131,10 +163,33 @@ def encode_chars(tables: CharTables, pairs: Sequence[tuple[str, str]],
     return encoder_input, decoder_input, decoder_target
 
 
+def encode_char_ids(tables: CharTables, pairs: Sequence[tuple[str, str]]):
+    """The same three arrays as ``encode_chars`` as character ids (N, T) instead of one-hot.
+
+    ``encode_chars(...)[k] == np.eye(D)[encode_char_ids(...)[k]]`` (up to unknown
+    characters, which become the padding space here). Ids take a D-th of the memory;
+    ``LengthBuckets(one_hot=...)`` makes one-hot vectors batch by batch.
+    """
+    if len(pairs) == 0:
+        raise ValueError("encode_char_ids got no pairs: pass at least one (source, target).")
+
+    def ids(texts, index, length):
+        out = np.full((len(texts), length), index[PAD_CHAR], dtype=np.int32)
+        for i, text in enumerate(texts):
+            row = [index.get(c, index[PAD_CHAR]) for c in text[:length]]
+            out[i, :len(row)] = row
+        return out
+
+    targets = [START_CHAR + t + END_CHAR for _, t in pairs]
+    return (ids([s for s, _ in pairs], tables.input_index, tables.max_encoder_len),     # (N, T_x)
+            ids(targets, tables.target_index, tables.max_decoder_len),               # (N, T_y)
+            ids([t[1:] for t in targets], tables.target_index, tables.max_decoder_len))
+
+
 def encode_sources(tables: CharTables, sources: Sequence[str], length: int | None = None) -> np.ndarray:
     """One-hot encoder input (N, T_x, D_x) for sources alone (to translate them)."""
-    if len(sources) == 0:
-        raise ValueError("encode_sources got no sentences.")
+    if isinstance(sources, str) or len(sources) == 0:
+        raise ValueError("encode_sources got no sentences: pass a non-empty list of str.")
     return _one_hot_rows(list(sources), tables.input_index, length or tables.max_encoder_len)
 
 
@@ -150,6 +205,8 @@ def build_char_lstm(num_encoder_tokens: int, num_decoder_tokens: int, latent_dim
 
     if cell not in ("lstm", "gru"):
         raise ValueError(f"cell={cell!r} must be 'lstm' or 'gru'.")
+    _check_positive("build_char_lstm", num_encoder_tokens=num_encoder_tokens,
+                    num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
     Layer = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
     encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_input")  # (B, T_x, D_x)
     encoder = Layer(latent_dim, return_state=True, name="encoder")
@@ -169,6 +226,10 @@ def char_inference_models(model: keras.Model):
     """
     import keras
 
+    _check_layers(model, ("encoder", "decoder", "decoder_dense"), "build_char_lstm")
+    if len(model.inputs) != 2 or len(model.inputs[0].shape) != 3:
+        raise ValueError(f"model {model.name!r} does not take one-hot characters (B, T, D): "
+                         "pass a model made by seq2seq.build_char_lstm.")
     encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
     dense = model.get_layer("decoder_dense")
     encoder_inputs, decoder_inputs = model.inputs
@@ -191,6 +252,9 @@ def recipe_decode_sequence(encoder_model, decoder_model, tables: CharTables,
     ``input_seq`` is (1, T_x, D_x). Returns the decoded text including the final
     ``"\\n"`` when the model produced it (as the recipe does).
     """
+    if np.ndim(input_seq) != 3 or np.shape(input_seq)[0] != 1:
+        raise ValueError(f"input_seq has shape {np.shape(input_seq)}; the recipe decodes one "
+                         "sentence (1, T_x, D_x): seq2seq.encode_sources(tables, [sentence]).")
     states_value = encoder_model.predict(input_seq, verbose=0)
     if not isinstance(states_value, list):
         states_value = [states_value]
@@ -245,6 +309,8 @@ def translate_chars(encoder_model, decoder_model, tables: CharTables, sources: S
 
     ``max_len`` defaults to the recipe's limit (``max_decoder_len + 1`` characters).
     """
+    sources = _check_sources(sources, "translate_chars")
+    _check_positive("translate_chars", beam_width=beam_width, batch_size=batch_size)
     max_len = max_len or tables.max_decoder_len + 1
     step = char_step(decoder_model, tables.num_decoder_tokens)
     out = []
@@ -268,6 +334,8 @@ def encode_words(source_vocab: Vocab, target_vocab: Vocab, pairs: Sequence[tuple
     ``y </s>`` (N, T_y), all padded with 0 (the mask)."""
     if len(pairs) == 0:
         raise ValueError("encode_words got no pairs: pass at least one (source, target).")
+    if not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs):
+        raise ValueError("encode_words needs (source, target) pairs of str, e.g. [('Go.', 'Ve.')].")
     source = source_vocab.encode_batch([s for s, _ in pairs], maxlen=source_len)
     target = target_vocab.encode_batch([t for _, t in pairs], maxlen=target_len and target_len + 1,
                                        add_start=True, add_end=True)            # (N, T_y + 1)
@@ -283,6 +351,8 @@ def build_word_gru(source_vocab_size: int, target_vocab_size: int, embed_dim: in
     """
     import keras
 
+    _check_positive("build_word_gru", source_vocab_size=source_vocab_size,
+                    target_vocab_size=target_vocab_size, embed_dim=embed_dim, latent_dim=latent_dim)
     source = keras.Input(shape=(None,), dtype="int32", name="source_ids")       # (B, T_x)
     x = keras.layers.Embedding(source_vocab_size, embed_dim, mask_zero=True,
                                name="source_embedding")(source)                # (B, T_x, E)
@@ -301,6 +371,8 @@ def word_inference_models(model: keras.Model):
     ([ids (B, 1), state] -> [probs (B, 1, V), state]) of a ``build_word_gru`` model."""
     import keras
 
+    _check_layers(model, ("source_embedding", "encoder", "target_embedding", "decoder",
+                          "decoder_dense"), "build_word_gru")
     source = model.inputs[0]
     encoder_embed, encoder = model.get_layer("source_embedding"), model.get_layer("encoder")
     _, state = encoder(encoder_embed(source))
@@ -327,6 +399,8 @@ def translate_words(encoder_model, decoder_model, source_vocab: Vocab, target_vo
                     sources: Sequence[str], max_len: int, beam_width: int = 1,
                     batch_size: int = 1024, length_penalty: float = 0.0) -> list[str]:
     """Translate many sentences with the word model: batched greedy or beam search."""
+    sources = _check_sources(sources, "translate_words")
+    _check_positive("translate_words", max_len=max_len, beam_width=beam_width, batch_size=batch_size)
     step = word_step(decoder_model)
     out = []
     for i in range(0, len(sources), batch_size):
@@ -339,6 +413,109 @@ def translate_words(encoder_model, decoder_model, source_vocab: Vocab, target_vo
                                     length_penalty=length_penalty, **kw))
         out += [target_vocab.decode(row) for row in ids]
     return out
+
+
+# -------------------------------------------------------------- length buckets
+
+def bucket_order(lengths, batch_size: int, rng: np.random.Generator, window: int = 20) -> list[np.ndarray]:
+    """Row indices of one epoch's batches, each of pairs of similar length.
+
+    Shuffle all rows; sort each run of ``window`` batches' rows by length (a stable sort);
+    cut it into batches; shuffle the order of the batches; put the shortest and the
+    longest batch first (``extremes_first``). Each epoch differs, yet a batch holds
+    sentences of about one length.
+    """
+    lengths = np.asarray(lengths)
+    order = rng.permutation(len(lengths))
+    chunks = [order[i:i + batch_size * window] for i in range(0, len(order), batch_size * window)]
+    order = np.concatenate([c[np.argsort(lengths[c], kind="stable")] for c in chunks])
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return extremes_first([batches[k] for k in rng.permutation(len(batches))], lengths)
+
+
+def extremes_first(batches: list[np.ndarray], lengths) -> list[np.ndarray]:
+    """The batch of the shortest and the one of the longest sentences first, the rest in order.
+
+    Keras on TensorFlow reads the first two batches of a ``PyDataset`` to learn which
+    dimensions vary; two batches of one length would fix the time axis to it.
+    """
+    longest = [np.asarray(lengths)[b].max() for b in batches]
+    first = list(dict.fromkeys([int(np.argmin(longest)), int(np.argmax(longest))]))
+    return [batches[k] for k in first] + [b for k, b in enumerate(batches) if k not in first]
+
+
+class _LengthBuckets:
+    """A ``keras.utils.PyDataset`` of length-bucketed teacher-forcing batches.
+
+    ``source`` (N, T_x), ``target_in`` and ``target_out`` (N, T_y) are token ids;
+    ``lengths`` (N,) counts each target's real positions (its tokens and the end marker).
+    Each batch is cut after its longest target plus ``extra_steps``. The source is cut
+    after its longest source only when ``source_lengths`` is given (the word model: masked
+    padding changes nothing); the character recipe's encoder reads its padding spaces, so
+    its sources keep their full length, as at translation time. ``one_hot=(D_x, D_y)``
+    turns ids into the recipe's one-hot vectors batch by batch; ``pad_id`` set adds sample
+    weights, 1 on real target positions. ``shuffle=False`` keeps one fixed order (for
+    validation).
+    """
+
+    def __init__(self, source, target_in, target_out, lengths, batch_size: int = 64,
+                 extra_steps: int = 0, source_lengths=None, one_hot=None, pad_id=None,
+                 shuffle: bool = True, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        arrays = [np.asarray(a) for a in (source, target_in, target_out)]
+        if not all(a.ndim == 2 for a in arrays) or len({len(a) for a in arrays}) != 1:
+            raise ValueError("LengthBuckets needs token ids: source (N, T_x), target_in and "
+                             "target_out (N, T_y), the same N (one-hot arrays: take .argmax(-1)).")
+        if arrays[1].shape != arrays[2].shape:
+            raise ValueError(f"target_in {arrays[1].shape} and target_out {arrays[2].shape} differ.")
+        lengths = np.asarray(lengths, dtype=int)
+        if lengths.shape != (len(arrays[0]),) or lengths.min(initial=1) < 1:
+            raise ValueError(f"lengths has shape {lengths.shape}: pass one positive length per pair.")
+        _check_positive("LengthBuckets", batch_size=batch_size)
+        self.source, self.target_in, self.target_out = arrays
+        self.lengths, self.batch_size, self.extra_steps = lengths, batch_size, extra_steps
+        self.source_lengths = None if source_lengths is None else np.asarray(source_lengths, dtype=int)
+        self.eyes = None if one_hot is None else [np.eye(d, dtype=np.float32) for d in one_hot]
+        self.pad_id, self.shuffle = pad_id, shuffle
+        self.rng = np.random.default_rng(seed)
+        self.on_epoch_end()
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.batches = bucket_order(self.lengths, self.batch_size, self.rng)
+        else:
+            order = np.argsort(self.lengths, kind="stable")
+            self.batches = extremes_first(
+                [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)],
+                self.lengths)
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, k: int):
+        rows = self.batches[k]
+        steps = min(int(self.lengths[rows].max()) + self.extra_steps, self.target_out.shape[1])
+        x = self.source[rows]                                          # (B, T_x)
+        if self.source_lengths is not None:
+            x = x[:, :int(self.source_lengths[rows].max())]            # (B, longest source)
+        y_in, y_out = self.target_in[rows, :steps], self.target_out[rows, :steps]  # (B, steps)
+        if self.eyes is not None:
+            x, y_in, y_out = self.eyes[0][x], self.eyes[1][y_in], self.eyes[1][y_out]  # one-hot
+        if self.pad_id is None:
+            return (x, y_in), y_out
+        return (x, y_in), y_out, (self.target_out[rows, :steps] != self.pad_id).astype(np.float32)
+
+
+def padded_share(lengths, batches, extra_steps: int = 0, full_length: int | None = None) -> float:
+    """Share of the target positions computed that are padding.
+
+    ``batches``: lists of row indices; each batch is cut after its longest target plus
+    ``extra_steps`` (or at ``full_length``, padding everything to one length).
+    """
+    lengths = np.asarray(lengths)
+    computed = sum(len(rows) * (full_length or int(lengths[rows].max()) + extra_steps)
+                   for rows in batches)
+    return 1 - lengths[np.concatenate(batches)].sum() / computed
 
 
 # ------------------------------------------------------------------------- training
@@ -374,13 +551,19 @@ class _EpochProgress:
         self.bar.close()
 
 
+_LAZY = {"EpochProgress": (_EpochProgress, "callbacks.Callback"),
+         "LengthBuckets": (_LengthBuckets, "utils.PyDataset")}
+
+
 def __getattr__(name):
-    """``EpochProgress`` is a ``keras.callbacks.Callback``: made on first use (lazy keras)."""
-    if name == "EpochProgress":
+    """``EpochProgress`` (a ``keras.callbacks.Callback``) and ``LengthBuckets`` (a
+    ``keras.utils.PyDataset``) are made on first use, so that keras loads lazily."""
+    if name in _LAZY:
         import keras
 
-        cls = type("EpochProgress", (_EpochProgress, keras.callbacks.Callback),
-                   {"__doc__": _EpochProgress.__doc__, "__module__": __name__})
-        globals()["EpochProgress"] = cls
+        mixin, base = _LAZY[name]
+        parent = getattr(getattr(keras, base.split(".")[0]), base.split(".")[1])
+        cls = type(name, (mixin, parent), {"__doc__": mixin.__doc__, "__module__": __name__})
+        globals()[name] = cls
         return cls
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

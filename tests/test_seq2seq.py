@@ -170,6 +170,74 @@ def test_epoch_progress_records_and_stops(word_setup):
     assert {"loss", "accuracy", "seconds", "epoch"} <= set(progress.history[0])
 
 
+# ------------------------------------------------------------------ length buckets
+
+def test_encode_char_ids_is_the_one_hot_arrays_as_ids():
+    tables = seq2seq.CharTables.build(PAIRS)
+    ids = seq2seq.encode_char_ids(tables, PAIRS)
+    one_hot = seq2seq.encode_chars(tables, PAIRS)
+    for a, b in zip(ids, one_hot):
+        np.testing.assert_array_equal(np.eye(b.shape[-1])[a], b)
+
+
+def test_bucket_order_covers_every_row_once_in_batches_of_similar_length():
+    lengths = np.random.default_rng(0).integers(1, 60, size=1000)
+    batches = seq2seq.bucket_order(lengths, 32, np.random.default_rng(1))
+    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(1000))
+    longest = [lengths[b].max() for b in batches]
+    assert longest[0] == min(longest) and longest[1] == max(longest)   # extremes first
+    assert seq2seq.padded_share(lengths, batches) < 0.5 * seq2seq.padded_share(
+        lengths, batches, full_length=lengths.max())
+    again = seq2seq.bucket_order(lengths, 32, np.random.default_rng(1))
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again))    # seeded
+
+
+def test_length_buckets_cut_batches_and_train_a_char_model():
+    tables = seq2seq.CharTables.build(PAIRS)
+    x, y_in, y_out = seq2seq.encode_char_ids(tables, PAIRS)
+    lengths = (y_out == tables.end_id).argmax(1) + 1
+    data = seq2seq.LengthBuckets(x, y_in, y_out, lengths, batch_size=2, extra_steps=1,
+                                 one_hot=(tables.num_encoder_tokens, tables.num_decoder_tokens))
+    assert isinstance(data, keras.utils.PyDataset) and len(data) == 3
+    for k in range(len(data)):
+        (xb, yb_in), yb_out = data[k]
+        rows = data.batches[k]
+        assert xb.shape == (2, x.shape[1], tables.num_encoder_tokens)     # sources keep T_x
+        assert yb_out.shape[1] == min(lengths[rows].max() + 1, y_out.shape[1])
+        assert (yb_out.argmax(-1) == tables.end_id).sum() == 2            # every end marker kept
+    model = seq2seq.build_char_lstm(tables.num_encoder_tokens, tables.num_decoder_tokens, 8)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    history = model.fit(data, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+
+
+def test_length_buckets_word_batches_cut_sources_and_weight_real_targets():
+    src = cu.Vocab.build([s for s, _ in PAIRS], level="word")
+    tgt = cu.Vocab.build([t for _, t in PAIRS], level="word")
+    x, y_in, y_out = seq2seq.encode_words(src, tgt, PAIRS)
+    data = seq2seq.LengthBuckets(x, y_in, y_out, (y_out != 0).sum(1), batch_size=4,
+                                 source_lengths=(x != 0).sum(1), pad_id=0, shuffle=False)
+    (xb, yb_in), yb_out, weights = data[0]
+    rows = data.batches[0]
+    assert xb.shape[1] == (x[rows] != 0).sum(1).max()
+    np.testing.assert_array_equal(weights, yb_out != 0)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: seq2seq.LengthBuckets(np.zeros((3, 2)), np.zeros((3, 4)), np.zeros((3, 4)), [1, 2]),
+     "one positive length per pair"),
+    (lambda: seq2seq.LengthBuckets(np.zeros((3, 2, 5)), np.zeros((3, 4)), np.zeros((3, 4)), [1, 2, 3]),
+     "token ids"),
+    (lambda: seq2seq.LengthBuckets(np.zeros((3, 2)), np.zeros((3, 4)), np.zeros((3, 5)), [1, 2, 3]),
+     "differ"),
+    (lambda: seq2seq.LengthBuckets(np.zeros((3, 2)), np.zeros((3, 4)), np.zeros((3, 4)), [1, 2, 3],
+                                   batch_size=0), "positive int"),
+])
+def test_length_buckets_bad_input(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
 # ---------------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("call, words", [
@@ -178,7 +246,30 @@ def test_epoch_progress_records_and_stops(word_setup):
     (lambda: seq2seq.encode_sources(seq2seq.CharTables.build(PAIRS), []), "no sentences"),
     (lambda: seq2seq.build_char_lstm(4, 4, cell="rnn"), "'lstm' or 'gru'"),
     (lambda: seq2seq.encode_words(cu.Vocab.build(["a"]), cu.Vocab.build(["b"]), []), "no pairs"),
+    (lambda: seq2seq.encode_words(cu.Vocab.build(["a"]), cu.Vocab.build(["b"]), ["a"]), "pairs of str"),
+    (lambda: seq2seq.encode_char_ids(seq2seq.CharTables.build(PAIRS), []), "no pairs"),
+    (lambda: seq2seq.build_char_lstm(0, 4), "positive int"),
+    (lambda: seq2seq.build_word_gru(10, 10, latent_dim=-1), "positive int"),
+    (lambda: seq2seq.char_inference_models(seq2seq.build_word_gru(5, 5, 2, 2)), "build_char_lstm"),
+    (lambda: seq2seq.word_inference_models(seq2seq.build_char_lstm(5, 5, 2)), "build_word_gru"),
+    (lambda: seq2seq.recipe_decode_sequence(None, None, seq2seq.CharTables.build(PAIRS),
+                                            np.zeros((2, 3, 4))), "one sentence"),
 ])
 def test_bad_input_names_the_problem(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+def test_translators_check_their_sentences(char_models, word_setup):
+    tables, _, encoder_model, decoder_model = char_models
+    with pytest.raises(ValueError, match="list of sentences"):
+        seq2seq.translate_chars(encoder_model, decoder_model, tables, "Go.")
+    with pytest.raises(ValueError, match="no sentences"):
+        seq2seq.translate_chars(encoder_model, decoder_model, tables, [])
+    with pytest.raises(ValueError, match="beam_width"):
+        seq2seq.translate_chars(encoder_model, decoder_model, tables, ["Go."], beam_width=0)
+    src, tgt, _, word_encoder, word_decoder = word_setup
+    with pytest.raises(ValueError, match="str sentences"):
+        seq2seq.translate_words(word_encoder, word_decoder, src, tgt, [[1, 2]], max_len=5)
+    with pytest.raises(ValueError, match="max_len"):
+        seq2seq.translate_words(word_encoder, word_decoder, src, tgt, ["Go."], max_len=0)
