@@ -30,6 +30,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")      # <br />, <i>, </i>, <hr>, <S
 _SPACE = re.compile(r"\s+")
 CELLS = ("lstm", "gru")
 POOLINGS = ("last", "mean")
+CNN_POOLINGS = ("max", "max+mean")
 
 
 def _check_texts(texts, name: str = "texts") -> list[str]:
@@ -239,15 +240,17 @@ def build_rnn_classifier(vocab_size: int, embed_dim: int, units: int, cell: str 
 
 
 def build_cnn_classifier(vocab_size: int, embed_dim: int, filters: int, kernel_size: int = 5,
-                         dropout: float = 0.0, name: str | None = "cnn_max"):
-    """Embedding -> Conv1D (ReLU) -> global max pooling over real tokens -> one sigmoid unit.
+                         pooling: str = "max", dropout: float = 0.0, name: str | None = None):
+    """Embedding -> Conv1D (ReLU) -> global pooling over real tokens -> one sigmoid unit.
 
     Each of the ``filters`` is a detector of one ``kernel_size``-word pattern; its feature
     for a review is its strongest response anywhere in the review:
     ``f_c = max_t relu(b_c + sum_k x[t + k - K // 2] . W[k, :, c])`` over the real tokens
     ``t``. Padding (id 0) changes nothing: its word vectors are set to 0, like the zeros
     that ``padding="same"`` adds at both ends, and the ReLU outputs at padded positions
-    are set to 0, which cannot beat a maximum of numbers >= 0. ``dropout`` > 0 drops
+    are set to 0, which cannot beat a maximum of numbers >= 0. ``pooling="max+mean"``
+    concatenates the maximum with the mean over the real tokens, (B, 2F): how strongly a
+    pattern occurs somewhere, and how much of it the review holds. ``dropout`` > 0 drops
     embedding channels and pooled features during training. Input ids (batch, time),
     output (batch, 1).
     """
@@ -255,6 +258,9 @@ def build_cnn_classifier(vocab_size: int, embed_dim: int, filters: int, kernel_s
 
     _check_sizes(vocab_size=vocab_size, embed_dim=embed_dim, filters=filters,
                  kernel_size=kernel_size)
+    if pooling not in CNN_POOLINGS:
+        raise ValueError(f"pooling={pooling!r} is not supported; use 'max' (the strongest "
+                         "response of each filter) or 'max+mean' (its maximum and its mean).")
     dropout = _check_dropout(dropout)
     ids = keras.Input((None,), dtype="int32", name="ids")                      # (B, T)
     real = keras.ops.cast(keras.ops.not_equal(ids, 0), "float32")[..., None]   # (B, T, 1)
@@ -266,7 +272,11 @@ def build_cnn_classifier(vocab_size: int, embed_dim: int, filters: int, kernel_s
                             activation="relu", name="conv")(x)                # (B, T, F)
     c = keras.layers.Multiply(name="mask_padding")([c, real])               # (B, T, F), 0 on pads
     h = keras.layers.GlobalMaxPooling1D(name="max_over_time")(c)            # (B, F)
+    if pooling == "max+mean":
+        n_real = keras.ops.maximum(keras.ops.sum(real, axis=1), 1.0)           # (B, 1)
+        mean = keras.ops.sum(c, axis=1) / n_real                              # (B, F)
+        h = keras.layers.Concatenate(name="max_and_mean")([h, mean])          # (B, 2F)
     if dropout:
         h = keras.layers.Dropout(dropout)(h)
     p = keras.layers.Dense(1, activation="sigmoid")(h)                         # (B, 1)
-    return keras.Model(ids, p, name=name)
+    return keras.Model(ids, p, name=name or f"cnn_{pooling.replace('+', '_')}")

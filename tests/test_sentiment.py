@@ -215,11 +215,26 @@ def test_builder_dropout_adds_no_parameters_and_keeps_the_mask():
 F, K = 5, 3
 
 
-def test_cnn_parameter_count_and_output_shape():
-    model = build_cnn_classifier(V, E, F, kernel_size=K, dropout=0.2)
-    assert cu.count_parameters(model) == V * E + (K * E * F + F) + (F + 1)
+@pytest.mark.parametrize("pooling, features", [("max", F), ("max+mean", 2 * F)])
+def test_cnn_parameter_count_and_output_shape(pooling, features):
+    model = build_cnn_classifier(V, E, F, kernel_size=K, pooling=pooling, dropout=0.2)
+    assert cu.count_parameters(model) == V * E + (K * E * F + F) + (features + 1)
     probs = np.asarray(model.predict(np.random.default_rng(0).integers(1, V, (3, 9)), verbose=0))
     assert probs.shape == (3, 1) and ((probs > 0) & (probs < 1)).all()
+    assert model.name == f"cnn_{pooling.replace('+', '_')}"
+
+
+def test_cnn_max_and_mean_pooling_ignores_padding():
+    import keras
+
+    cu.set_seed(0)
+    model = build_cnn_classifier(V, E, F, kernel_size=K, pooling="max+mean")
+    ids = np.array([[5, 9, 13, 2, 7, 0, 0, 0]])
+    pooled = keras.Model(model.inputs, model.get_layer("max_and_mean").output)
+    conv = keras.Model(model.inputs, model.get_layer("conv").output).predict(ids[:, :5], verbose=0)[0]
+    both = pooled.predict(ids, verbose=0)[0]                             # (2F,)
+    assert np.allclose(both, np.concatenate([conv.max(axis=0), conv.mean(axis=0)]), atol=1e-5)
+    assert np.allclose(model.predict(ids, verbose=0), model.predict(ids[:, :5], verbose=0), atol=1e-6)
 
 
 def test_cnn_equals_the_formula_and_ignores_padding():
@@ -247,6 +262,7 @@ def test_cnn_equals_the_formula_and_ignores_padding():
     (dict(kernel_size=2.0), "kernel_size=2.0 must be a positive int"),
     (dict(dropout=-0.1), "dropout=-0.1"),
     (dict(vocab_size="100"), "vocab_size='100'"),
+    (dict(pooling="mean"), "use 'max'"),
 ])
 def test_cnn_builder_rejects_bad_arguments(kwargs, message):
     args = dict(vocab_size=V, embed_dim=E, filters=F) | kwargs
