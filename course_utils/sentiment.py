@@ -7,12 +7,15 @@ Small helpers, bottom-up:
   in a random order;
 - ``binary_metrics``: accuracy, ROC AUC and confusion matrix from probabilities;
 - ``most_confident_mistakes``: the reviews a model got wrong with the most confidence;
-- ``build_rnn_classifier``: Embedding -> (bidirectional) LSTM/GRU -> sigmoid, with
-  masking, so that every recurrent model of the notebook comes from one function.
+- ``build_rnn_classifier``: Embedding -> (bidirectional) LSTM/GRU -> pooling -> sigmoid,
+  with masking, so that every rung of the notebook's recurrent ladder comes from one
+  function and differs from the previous rung in one argument;
+- ``build_cnn_classifier``: Embedding -> Conv1D -> global max pooling over the real
+  tokens -> sigmoid, the convolutional model beside them.
 
 Everything works on plain Python lists and NumPy arrays, so the notebook runs on both
 Keras backends (``KERAS_BACKEND=tensorflow`` or ``torch``). Keras is imported inside
-``build_rnn_classifier`` only, so ``import course_utils`` stays fast.
+the two builders only, so ``import course_utils`` stays fast.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")      # <br />, <i>, </i>, <hr>, <S
 _SPACE = re.compile(r"\s+")
 CELLS = ("lstm", "gru")
 POOLINGS = ("last", "mean")
+CNN_POOLINGS = ("max", "max+mean")
 
 
 def _check_texts(texts, name: str = "texts") -> list[str]:
@@ -96,6 +100,9 @@ def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
         raise ValueError(f"ids must be a non-empty 2-D int array (reviews, time), got "
                          f"shape {ids.shape} and dtype {ids.dtype}. Encode with "
                          "vocab.encode_batch or cu.pad_sequences first.")
+    if not isinstance(pad_id, (int, np.integer)) or isinstance(pad_id, bool):
+        raise ValueError(f"pad_id={pad_id!r} must be an int, the id used for padding "
+                         "(vocab.pad_id, 0 in this course).")
     rng = np.random.default_rng(seed)
     out = ids.copy()
     for row in out:                                  # a view: edits land in out
@@ -107,7 +114,13 @@ def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
 # ------------------------------------------------------------------------ evaluation
 
 def _check_probs(labels, probs) -> tuple[np.ndarray, np.ndarray]:
-    labels, probs = np.asarray(labels), np.asarray(probs, dtype=float)
+    if isinstance(labels, str) or isinstance(probs, str):
+        raise ValueError("labels and probs must be arrays of numbers, not a str.")
+    try:
+        labels, probs = np.asarray(labels), np.asarray(probs, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("probs must be numbers (probabilities of the positive class), "
+                         "one per review.") from None
     if probs.ndim == 2 and probs.shape[1] == 1:     # Keras predict: (N, 1)
         probs = probs[:, 0]
     if labels.ndim != 1 or probs.ndim != 1:
@@ -117,8 +130,13 @@ def _check_probs(labels, probs) -> tuple[np.ndarray, np.ndarray]:
     if not np.isin(labels, (0, 1)).all():
         raise ValueError(f"labels must be 0 (negative) or 1 (positive); found "
                          f"{sorted(set(labels.tolist()))[:5]}.")
-    if not np.isfinite(probs).all() or probs.min() < 0 or probs.max() > 1:
-        raise ValueError("probs must be probabilities in [0, 1] of the positive class; "
+    if not np.isfinite(probs).all():
+        bad = int(np.flatnonzero(~np.isfinite(probs))[0])
+        raise ValueError(f"probs[{bad}] is {probs[bad]}: a NaN or infinite probability "
+                         "usually means the model diverged (lower the learning rate).")
+    if probs.min() < 0 or probs.max() > 1:
+        raise ValueError(f"probs must be probabilities in [0, 1] of the positive class, "
+                         f"found values from {probs.min():.3g} to {probs.max():.3g}; "
                          "apply a sigmoid to logits first.")
     return labels.astype(np.int64), probs
 
@@ -128,6 +146,9 @@ def binary_metrics(labels, probs, threshold: float = 0.5) -> dict:
     from sklearn.metrics import confusion_matrix, roc_auc_score
 
     labels, probs = _check_probs(labels, probs)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not 0 < threshold < 1:
+        raise ValueError(f"threshold={threshold!r} must be a number strictly between 0 and 1.")
     if len(set(labels.tolist())) < 2:
         raise ValueError("ROC AUC needs both classes among the labels; evaluate on a "
                          "split with positive and negative reviews.")
@@ -149,8 +170,10 @@ def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
     texts = _check_texts(texts)
     labels, probs = _check_probs(labels, probs)
     _check_same_length(texts=texts, labels=labels)
-    if not isinstance(k, int) or k < 1:
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k={k!r} must be a positive int: how many mistakes to show.")
+    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
+        raise ValueError(f"max_chars={max_chars!r} must be a positive int, or None for whole texts.")
     wrong = np.flatnonzero((probs > 0.5).astype(np.int64) != labels)
     confidence = np.abs(probs[wrong] - 0.5)              # 0.5 = as sure as it gets
     top = wrong[np.argsort(-confidence, kind="stable")][:k]
@@ -162,37 +185,98 @@ def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
 
 # ----------------------------------------------------------------------------- model
 
+def _check_sizes(**sizes) -> None:
+    for arg, value in sizes.items():
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{arg}={value!r} must be a positive int "
+                             f"(e.g. vocab_size=len(vocab), embed_dim=32, units=32).")
+
+
+def _check_dropout(dropout) -> float:
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
+            or not 0 <= dropout < 1:
+        raise ValueError(f"dropout={dropout!r} must be a number in [0, 1): the share of "
+                         "inputs zeroed during training (0 turns dropout off).")
+    return float(dropout)
+
+
 def build_rnn_classifier(vocab_size: int, embed_dim: int, units: int, cell: str = "lstm",
                          bidirectional: bool = False, pooling: str = "last",
-                         name: str | None = None):
-    """Embedding (with a padding mask) -> LSTM or GRU -> one sigmoid unit.
+                         dropout: float = 0.0, name: str | None = None):
+    """Embedding (with a padding mask) -> LSTM or GRU -> pooling -> one sigmoid unit.
 
     Input: int ids of shape (batch, time), 0 = padding. Output: (batch, 1), the
     probability that the review is positive. ``pooling="last"`` feeds the last hidden
     state (of each direction) to the classifier; ``"mean"`` averages the hidden states
-    over the real tokens, so the classifier sees every position. The model is returned
-    uncompiled.
+    over the real tokens, so the classifier sees every position. ``dropout`` > 0 drops
+    whole embedding channels (``SpatialDropout1D``) and pooled features (``Dropout``)
+    during training. The model is returned uncompiled.
     """
     import keras
 
-    for arg, value in (("vocab_size", vocab_size), ("embed_dim", embed_dim), ("units", units)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{arg}={value!r} must be a positive int "
-                             f"(e.g. vocab_size=len(vocab), embed_dim=64, units=32).")
+    _check_sizes(vocab_size=vocab_size, embed_dim=embed_dim, units=units)
     if cell not in CELLS:
         raise ValueError(f"cell={cell!r} is not supported; use 'lstm' or 'gru'.")
     if pooling not in POOLINGS:
         raise ValueError(f"pooling={pooling!r} is not supported; use 'last' (the final "
                          "hidden state) or 'mean' (the average over real tokens).")
+    dropout = _check_dropout(dropout)
     layer_class = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
-    recurrent = layer_class(units, return_sequences=pooling == "mean")
+    recurrent = layer_class(int(units), return_sequences=pooling == "mean")
     if bidirectional:
         recurrent = keras.layers.Bidirectional(recurrent)   # forward and backward, concatenated
     ids = keras.Input((None,), dtype="int32", name="ids")                      # (B, T)
     x = keras.layers.Embedding(int(vocab_size), int(embed_dim), mask_zero=True)(ids)  # (B, T, E)
+    if dropout:
+        x = keras.layers.SpatialDropout1D(dropout)(x)     # (B, T, E), the mask passes through
     h = recurrent(x)                                # (B, H) or (B, T, H); H = units, x2 if bi
     if pooling == "mean":
         h = keras.layers.GlobalAveragePooling1D()(h)  # (B, H): the mask keeps padding out
+    if dropout:
+        h = keras.layers.Dropout(dropout)(h)
     p = keras.layers.Dense(1, activation="sigmoid")(h)                         # (B, 1)
     default = f"{'bi' if bidirectional else ''}{cell}_{pooling}"
     return keras.Model(ids, p, name=name or default)
+
+
+def build_cnn_classifier(vocab_size: int, embed_dim: int, filters: int, kernel_size: int = 5,
+                         pooling: str = "max", dropout: float = 0.0, name: str | None = None):
+    """Embedding -> Conv1D (ReLU) -> global pooling over real tokens -> one sigmoid unit.
+
+    Each of the ``filters`` is a detector of one ``kernel_size``-word pattern; its feature
+    for a review is its strongest response anywhere in the review:
+    ``f_c = max_t relu(b_c + sum_k x[t + k - K // 2] . W[k, :, c])`` over the real tokens
+    ``t``. Padding (id 0) changes nothing: its word vectors are set to 0, like the zeros
+    that ``padding="same"`` adds at both ends, and the ReLU outputs at padded positions
+    are set to 0, which cannot beat a maximum of numbers >= 0. ``pooling="max+mean"``
+    concatenates the maximum with the mean over the real tokens, (B, 2F): how strongly a
+    pattern occurs somewhere, and how much of it the review holds. ``dropout`` > 0 drops
+    embedding channels and pooled features during training. Input ids (batch, time),
+    output (batch, 1).
+    """
+    import keras
+
+    _check_sizes(vocab_size=vocab_size, embed_dim=embed_dim, filters=filters,
+                 kernel_size=kernel_size)
+    if pooling not in CNN_POOLINGS:
+        raise ValueError(f"pooling={pooling!r} is not supported; use 'max' (the strongest "
+                         "response of each filter) or 'max+mean' (its maximum and its mean).")
+    dropout = _check_dropout(dropout)
+    ids = keras.Input((None,), dtype="int32", name="ids")                      # (B, T)
+    real = keras.ops.cast(keras.ops.not_equal(ids, 0), "float32")[..., None]   # (B, T, 1)
+    x = keras.layers.Embedding(int(vocab_size), int(embed_dim))(ids)          # (B, T, E)
+    x = keras.layers.Multiply(name="zero_padding")([x, real])               # (B, T, E)
+    if dropout:
+        x = keras.layers.SpatialDropout1D(dropout)(x)
+    c = keras.layers.Conv1D(int(filters), int(kernel_size), padding="same",
+                            activation="relu", name="conv")(x)                # (B, T, F)
+    c = keras.layers.Multiply(name="mask_padding")([c, real])               # (B, T, F), 0 on pads
+    h = keras.layers.GlobalMaxPooling1D(name="max_over_time")(c)            # (B, F)
+    if pooling == "max+mean":
+        n_real = keras.ops.maximum(keras.ops.sum(real, axis=1), 1.0)           # (B, 1)
+        mean = keras.ops.sum(c, axis=1) / n_real                              # (B, F)
+        h = keras.layers.Concatenate(name="max_and_mean")([h, mean])          # (B, 2F)
+    if dropout:
+        h = keras.layers.Dropout(dropout)(h)
+    p = keras.layers.Dense(1, activation="sigmoid")(h)                         # (B, 1)
+    return keras.Model(ids, p, name=name or f"cnn_{pooling.replace('+', '_')}")

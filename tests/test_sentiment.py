@@ -1,4 +1,4 @@
-"""course_utils.sentiment (notebook 04): cleaning, the shuffle probe, metrics, the model builder."""
+"""course_utils.sentiment (notebook 04): cleaning, the shuffle probe, metrics, the model builders."""
 
 import numpy as np
 import pytest
@@ -6,6 +6,7 @@ import pytest
 import course_utils as cu
 from course_utils.sentiment import (
     binary_metrics,
+    build_cnn_classifier,
     build_rnn_classifier,
     clean_review,
     most_confident_mistakes,
@@ -74,6 +75,11 @@ def test_shuffle_ids_rejects_bad_input(bad):
         shuffle_ids(bad)
 
 
+def test_shuffle_ids_rejects_a_bad_pad_id():
+    with pytest.raises(ValueError, match="pad_id='0' must be an int"):
+        shuffle_ids(np.ones((2, 3), int), pad_id="0")
+
+
 # ---------------------------------------------------------------------- binary_metrics
 
 
@@ -93,10 +99,25 @@ def test_binary_metrics_counts_and_auc():
     ([1, 1], [0.2, 0.7], "needs both classes"),
     ([], [], "empty"),
     ([[0, 1]], [[0.1, 0.2]], "must be 1-D"),
+    ([0, 1], [0.2, float("nan")], r"probs\[1\] is nan"),
+    ([0, 1], [0.2, float("inf")], r"probs\[1\] is inf"),
+    ([0, 1], [-0.1, 0.5], "found values from -0.1"),
+    ([0, 1], "0.2 0.7", "not a str"),
+    ([0, 1], ["low", "high"], "must be numbers"),
 ])
 def test_binary_metrics_rejects_bad_input(labels, probs, message):
     with pytest.raises(ValueError, match=message):
         binary_metrics(labels, probs)
+
+
+@pytest.mark.parametrize("threshold", [0, 1, 1.5, "0.5", True])
+def test_binary_metrics_rejects_bad_threshold(threshold):
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        binary_metrics([0, 1], [0.2, 0.7], threshold=threshold)
+
+
+def test_binary_metrics_threshold_moves_the_decision():
+    assert binary_metrics([0, 1, 1], [0.2, 0.4, 0.9], threshold=0.3)["accuracy"] == 1.0
 
 
 # ------------------------------------------------------------- most_confident_mistakes
@@ -117,6 +138,9 @@ def test_most_confident_mistakes_ranks_wrong_answers_by_confidence():
     (dict(texts=["a", "b"], labels=[0, 1, 1], probs=[0.1, 0.2, 0.3]), "Mismatched lengths"),
     (dict(texts=[], labels=[], probs=[]), "empty"),
     (dict(texts=["a"], labels=[0], probs=[0.9], k=0), "positive int"),
+    (dict(texts="a review", labels=[0], probs=[0.9]), "not one str"),
+    (dict(texts=["a"], labels=[0], probs=[0.9], max_chars=0), "max_chars=0"),
+    (dict(texts=["a", "b"], labels=[0, 1], probs=[0.9, float("nan")]), "NaN"),
 ])
 def test_most_confident_mistakes_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -166,8 +190,81 @@ def test_builder_names_the_model():
     (dict(pooling="max"), "use 'last'"),
     (dict(units=0), "units=0 must be a positive int"),
     (dict(vocab_size=12.5), "vocab_size=12.5 must be a positive int"),
+    (dict(dropout=1.0), r"dropout=1.0 must be a number in \[0, 1\)"),
+    (dict(dropout="0.2"), "dropout='0.2'"),
 ])
 def test_builder_rejects_bad_arguments(kwargs, message):
     args = dict(vocab_size=V, embed_dim=E, units=H) | kwargs
     with pytest.raises(ValueError, match=message):
         build_rnn_classifier(**args)
+
+
+def test_builder_dropout_adds_no_parameters_and_keeps_the_mask():
+    cu.set_seed(0)
+    plain = build_rnn_classifier(V, E, H, cell="gru", pooling="mean")
+    dropped = build_rnn_classifier(V, E, H, cell="gru", pooling="mean", dropout=0.3)
+    assert cu.count_parameters(dropped) == cu.count_parameters(plain)
+    ids = np.array([[5, 9, 13, 2, 7]])
+    padded = cu.pad_sequences(ids, maxlen=12)
+    assert np.allclose(dropped.predict(ids, verbose=0), dropped.predict(padded, verbose=0),
+                       atol=1e-5), "dropout is off at prediction and the mask still works"
+
+
+# ---------------------------------------------------------------- build_cnn_classifier
+
+F, K = 5, 3
+
+
+@pytest.mark.parametrize("pooling, features", [("max", F), ("max+mean", 2 * F)])
+def test_cnn_parameter_count_and_output_shape(pooling, features):
+    model = build_cnn_classifier(V, E, F, kernel_size=K, pooling=pooling, dropout=0.2)
+    assert cu.count_parameters(model) == V * E + (K * E * F + F) + (features + 1)
+    probs = np.asarray(model.predict(np.random.default_rng(0).integers(1, V, (3, 9)), verbose=0))
+    assert probs.shape == (3, 1) and ((probs > 0) & (probs < 1)).all()
+    assert model.name == f"cnn_{pooling.replace('+', '_')}"
+
+
+def test_cnn_max_and_mean_pooling_ignores_padding():
+    import keras
+
+    cu.set_seed(0)
+    model = build_cnn_classifier(V, E, F, kernel_size=K, pooling="max+mean")
+    ids = np.array([[5, 9, 13, 2, 7, 0, 0, 0]])
+    pooled = keras.Model(model.inputs, model.get_layer("max_and_mean").output)
+    conv = keras.Model(model.inputs, model.get_layer("conv").output).predict(ids[:, :5], verbose=0)[0]
+    both = pooled.predict(ids, verbose=0)[0]                             # (2F,)
+    assert np.allclose(both, np.concatenate([conv.max(axis=0), conv.mean(axis=0)]), atol=1e-5)
+    assert np.allclose(model.predict(ids, verbose=0), model.predict(ids[:, :5], verbose=0), atol=1e-6)
+
+
+def test_cnn_equals_the_formula_and_ignores_padding():
+    """f_c = max over real t of relu(b_c + sum_k x[t + k - K // 2] . W[k, :, c]), 'same' padding."""
+    import keras
+
+    cu.set_seed(0)
+    model = build_cnn_classifier(V, E, F, kernel_size=K)
+    ids = np.array([[5, 9, 13, 2, 7, 0, 0, 0]])                  # five real tokens, three pads
+    emb = model.get_layer(index=1).get_weights()[0]                      # (V, E)
+    assert emb.shape == (V, E)
+    W, b = model.get_layer("conv").get_weights()                        # (K, E, F), (F,)
+    x = np.pad(emb[ids[0, :5]], ((K // 2, K // 2), (0, 0)))             # (5 + K - 1, E)
+    conv = np.stack([np.einsum("ke,kef->f", x[t:t + K], W) + b for t in range(5)])  # (5, F)
+    features = np.maximum(conv, 0).max(axis=0)                           # (F,)
+    pooled = keras.Model(model.inputs, model.get_layer("max_over_time").output)
+    assert np.allclose(pooled.predict(ids, verbose=0)[0], features, atol=1e-5)
+    assert np.allclose(pooled.predict(ids[:, :5], verbose=0)[0], features, atol=1e-5)
+    assert np.allclose(model.predict(ids, verbose=0), model.predict(ids[:, :5], verbose=0),
+                       atol=1e-6), "padding must not change the prediction"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(filters=0), "filters=0 must be a positive int"),
+    (dict(kernel_size=2.0), "kernel_size=2.0 must be a positive int"),
+    (dict(dropout=-0.1), "dropout=-0.1"),
+    (dict(vocab_size="100"), "vocab_size='100'"),
+    (dict(pooling="mean"), "use 'max'"),
+])
+def test_cnn_builder_rejects_bad_arguments(kwargs, message):
+    args = dict(vocab_size=V, embed_dim=E, filters=F) | kwargs
+    with pytest.raises(ValueError, match=message):
+        build_cnn_classifier(**args)
