@@ -279,7 +279,7 @@ def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
     restarted from zeros. The learning rate follows ``warmup_cosine``: up over
     ``warmup_steps``, then down from ``lr`` to ``lr / 10`` at the last step. After every
     epoch the model reads ``valid_ids`` with its state carried, and one line is printed
-    (``progress=False``: none). ``max_steps`` caps the steps of each epoch (for short
+    with the training and validation bits per character (``progress=False``: none). ``max_steps`` caps the steps of each epoch (for short
     runs); ``amp`` (default: on for CUDA) uses float16 mixed precision.
 
     Returns the Keras-shaped history: per-epoch lists ``loss`` (training, nats),
@@ -338,8 +338,9 @@ def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
         history["seconds"].append(seconds)
         history["chars_per_s"].append(chars / epoch_seconds)
         if progress:
-            print(epoch_line({k: history[k] for k in ("loss", "val_bpc", "lr", "seconds")},
-                             epochs), flush=True)
+            line = {"bpc": [v / LN2 for v in history["loss"]], "val_bpc": history["val_bpc"],
+                    "lr": history["lr"], "seconds": history["seconds"]}     # bits, side by side
+            print(epoch_line(line, epochs), flush=True)
     return history
 
 

@@ -126,7 +126,7 @@ def test_fit_prints_one_line_per_epoch(capsys):
     ids = np.random.default_rng(0).integers(0, V, 300)
     lm.fit(tiny_model(), ids, ids, epochs=3, batch_size=2, seq_len=10)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3 and lines[-1].startswith("epoch 3/3 · loss ")
+    assert len(lines) == 3 and lines[-1].startswith("epoch 3/3 · bpc ")
     assert "\r" not in "".join(lines) and "val_bpc" in lines[0]
 
 
