@@ -280,7 +280,8 @@ def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
     ``warmup_steps``, then down from ``lr`` to ``lr / 10`` at the last step. After every
     epoch the model reads ``valid_ids`` with its state carried, and one line is printed
     with the training and validation bits per character (``progress=False``: none).
-    ``max_steps`` caps the steps of each epoch (for short runs); ``amp`` (default: on for CUDA) uses float16 mixed precision.
+    ``max_steps`` caps the steps of each epoch (for short runs); ``amp`` (default: on
+    for CUDA) uses float16 mixed precision.
 
     Returns the Keras-shaped history: per-epoch lists ``loss`` (training, nats),
     ``val_loss`` (nats), ``val_bpc`` (bits per character), ``lr`` (at the epoch's end),
