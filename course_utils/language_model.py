@@ -10,10 +10,16 @@ module holds everything notebook 05 trains and measures, in the order it is used
   through time, TBPTT); targets are the inputs shifted by one character;
 - ``CharLM``: embedding -> LSTM (or GRU) -> linear, with the makemore interface
   ``forward(idx, targets=None, state=None) -> (logits, loss, state)``;
-- ``detach_state``, ``train_epoch``, ``bits_per_char``, ``fit``: training with the hidden
-  state carried (and detached) from chunk to chunk, gradient clipping, evaluation;
+- ``detach_state``, ``train_step``, ``bits_per_char``, ``fit``: one step of truncated
+  BPTT (forward, backward, gradient clipping, optimizer step), evaluation with the state
+  carried through the whole text, and the loop that runs them with Adam and a cosine
+  learning-rate decay (``course_utils.training.warmup_cosine``);
 - ``sampling_distribution``, ``generate``: batched, seeded sampling with a temperature
   and top-k.
+
+``fit`` returns the course's Keras-shaped history (``course_utils.training``). Public
+functions check their input once and raise a ``ValueError`` naming the fix; the
+per-step code inside the loops does not re-check.
 
 Losses are in nats (what ``cross_entropy`` returns); bits per character = nats / ln 2.
 Shapes: B batch (streams), T time steps (characters), V vocabulary, H hidden units,
@@ -25,16 +31,13 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-import warnings
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-with warnings.catch_warnings():          # no ipywidgets: tqdm.auto falls back to text bars
-    warnings.simplefilter("ignore")
-    from tqdm.auto import tqdm
+from .training import epoch_line, warmup_cosine
 
 LN2 = math.log(2.0)
 
@@ -47,13 +50,23 @@ def _as_ids(ids, name: str = "ids") -> np.ndarray:
         raise ValueError(f"{name} is a str; encode it first, e.g. "
                          "np.array(vocab.encode(text)).")
     array = ids.detach().cpu().numpy() if isinstance(ids, torch.Tensor) else np.asarray(ids)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of ids, got shape "
-                         f"{array.shape}. Check that the text loaded and was encoded.")
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}. "
+                         "Pass one text's ids, e.g. ids[0] of a batch.")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty: it must be a non-empty 1-D sequence of ids. "
+                         "Check that the text loaded and was encoded.")
     if not np.issubdtype(array.dtype, np.integer):
         raise ValueError(f"{name} must hold integer ids, got dtype {array.dtype}. "
                          "Encode the text with a Vocab first.")
     return array.astype(np.int64, copy=False)
+
+
+def _check_range(array: np.ndarray, vocab_size: int, name: str) -> None:
+    if array.min() < 0 or array.max() >= vocab_size:
+        raise ValueError(f"{name} must lie in [0, {vocab_size}) for this model; found "
+                         f"{array.min()}..{array.max()}. Encode the text with the vocabulary "
+                         "the model was built for (CharLM(len(vocab), ...)).")
 
 
 def split_ids(ids, validation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +171,8 @@ class CharLM(nn.Module):
         if min(vocab_size, embed_size, hidden_size, num_layers) < 1:
             raise ValueError("vocab_size, embed_size, hidden_size and num_layers must all be "
                              f">= 1, got {vocab_size}, {embed_size}, {hidden_size}, {num_layers}.")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout={dropout} must lie in [0, 1) (a probability of zeroing).")
         self.vocab_size, self.kind = vocab_size, rnn
         self.embed = nn.Embedding(vocab_size, embed_size)                # ids -> vectors
         layer = nn.LSTM if rnn == "lstm" else nn.GRU
@@ -172,6 +187,7 @@ class CharLM(nn.Module):
         The state is ``(h, c)`` for the LSTM and ``h`` for the GRU, each (L, B, H);
         ``None`` starts from zeros.
         """
+        assert idx.ndim == 2, f"idx must be (B, T) ids, got shape {tuple(idx.shape)}"
         x = self.embed(idx)                                              # (B, T, E)
         out, state = self.rnn(x, state)                                  # (B, T, H)
         logits = self.head(self.drop(out))                               # (B, T, V)
@@ -179,9 +195,6 @@ class CharLM(nn.Module):
         if targets is not None:
             loss = F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten())
         return logits, loss, state
-
-    def num_parameters(self) -> int:
-        return sum(p.numel() for p in self.parameters())
 
 
 def detach_state(state):
@@ -206,66 +219,46 @@ def _autocast(device: torch.device, enabled: bool):
     return contextlib.nullcontext()
 
 
-def train_epoch(model, batches, optimizer, clip: float = 1.0, carry_state: bool = True,
-                scheduler=None, scaler=None, max_steps: int | None = None,
-                progress: bool = True, desc: str = "train") -> dict:
-    """One pass over ``batches`` (from ``stream_batches``) with truncated BPTT.
+def train_step(model, x, y, state, optimizer, clip: float = 1.0, scaler=None):
+    """One step of truncated BPTT on a chunk ``x``, ``y`` (B, T), starting from ``state``.
 
-    ``carry_state=True`` starts each chunk from the (detached) final state of the
-    previous one; ``False`` starts every chunk from zeros. Gradients are clipped to norm
-    ``clip``; the norm *before* clipping is recorded. A ``scaler``
-    (``torch.amp.GradScaler``) turns on float16 mixed precision (CUDA only).
-    Returns ``{"loss": [nats per step], "grad_norm": [...], "chars": n, "seconds": s}``.
+    Forward, backward through this chunk only, clip the gradient to norm ``clip``, step.
+    Returns ``(loss, norm, state)``: the loss in nats, the gradient norm *before*
+    clipping, and the final state (still attached: detach it before the next chunk).
+    A ``scaler`` (``torch.amp.GradScaler``) turns on float16 mixed precision (CUDA only).
     """
-    if clip <= 0:
-        raise ValueError(f"clip={clip} must be > 0 (a maximum gradient norm, e.g. 1.0).")
-    device = next(model.parameters()).device
-    model.train()
-    state, losses, norms, chars = None, [], [], 0
-    steps = len(batches) if max_steps is None else min(max_steps, len(batches))
-    start = time.perf_counter()
-    for x, y in tqdm(batches[:steps], desc=desc, leave=False, disable=not progress):
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)   # (B, T)
-        state = detach_state(state) if carry_state else None
-        with _autocast(device, scaler is not None):
-            _, loss, state = model(x, y, state)
-        optimizer.zero_grad(set_to_none=True)
-        if scaler is not None:
-            scaler.scale(loss).backward()
-            scaler.unscale_(optimizer)                   # clip the true, unscaled gradient
-            norm = nn.utils.clip_grad_norm_(model.parameters(), clip)
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            loss.backward()
-            norm = nn.utils.clip_grad_norm_(model.parameters(), clip)   # norm before clipping
-            optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
-        losses.append(loss.item())
-        norms.append(norm.item())
-        chars += x.numel()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return {"loss": losses, "grad_norm": norms, "chars": chars,
-            "seconds": time.perf_counter() - start}
+    with _autocast(x.device, scaler is not None):
+        _, loss, state = model(x, y, state)
+    optimizer.zero_grad(set_to_none=True)
+    if scaler is None:
+        loss.backward()                                                  # through this chunk
+        norm = nn.utils.clip_grad_norm_(model.parameters(), clip)       # norm before clipping
+        optimizer.step()
+    else:
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)                      # clip the true, unscaled gradient
+        norm = nn.utils.clip_grad_norm_(model.parameters(), clip)
+        scaler.step(optimizer)
+        scaler.update()
+    return loss.detach(), norm, state
 
 
 @torch.no_grad()
 def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
-                  carry_state: bool = True, progress: bool = False) -> float:
+                  carry_state: bool = True) -> float:
     """Bits per character of ``model`` on ``ids``, the state carried across the whole text.
 
     The text is laid out as ``batch_size`` streams (as in training); every target is
     scored once, given all the text before it in its stream. ``carry_state=False``
     restarts the state every ``seq_len`` characters (the model then sees less context).
     """
+    ids = _as_ids(ids)
+    _check_range(ids, model.vocab_size, "ids")
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
     state, total, count = None, 0.0, 0
-    for x, y in tqdm(stream_batches(ids, batch_size, seq_len), desc="evaluate",
-                     leave=False, disable=not progress):
+    for x, y in stream_batches(ids, batch_size, seq_len):
         state = state if carry_state else None
         logits, _, state = model(x.to(device), None, state)             # (B, T, V)
         total += F.cross_entropy(logits.flatten(0, 1).float(), y.to(device).flatten(),
@@ -277,60 +270,116 @@ def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
 
 def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
         seq_len: int = 128, lr: float = 3e-3, clip: float = 1.0, carry_state: bool = True,
-        amp: bool | None = None, max_steps: int | None = None, progress: bool = True,
-        eval_batch_size: int = 16) -> dict:
-    """Train ``model`` with Adam and a cosine learning-rate decay; evaluate every epoch.
+        warmup_steps: int = 0, amp: bool | None = None, max_steps: int | None = None,
+        progress: bool = True, eval_batch_size: int = 16) -> dict:
+    """Train ``model`` with truncated BPTT, Adam and a cosine learning-rate decay.
 
-    ``max_steps`` caps the steps of each epoch (for quick comparisons). ``amp``
-    (default: on for CUDA) uses float16 mixed precision. Returns a history dict with
-    per-step ``loss`` (nats) and ``grad_norm``, and per-epoch ``valid_bpc``, ``seconds``
-    (cumulative training time) and the training throughput ``chars_per_s``.
+    Every step is ``train_step`` on the next chunk of ``stream_batches(train_ids, ...)``,
+    the state carried from chunk to chunk (detached) or, with ``carry_state=False``,
+    restarted from zeros. The learning rate follows ``warmup_cosine``: up over
+    ``warmup_steps``, then down from ``lr`` to ``lr / 10`` at the last step. After every
+    epoch the model reads ``valid_ids`` with its state carried, and one line is printed
+    with the training and validation bits per character (``progress=False``: none).
+    ``max_steps`` caps the steps of each epoch (for short runs); ``amp`` (default: on
+    for CUDA) uses float16 mixed precision.
+
+    Returns the Keras-shaped history: per-epoch lists ``loss`` (training, nats),
+    ``val_loss`` (nats), ``val_bpc`` (bits per character), ``lr`` (at the epoch's end),
+    ``seconds`` (training time so far, evaluation excluded) and ``chars_per_s``; and
+    per-step traces ``batch_loss``, ``batch_grad_norm`` (before clipping) and
+    ``batch_lr`` (the rate that step used).
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs={epochs!r} must be an int >= 1.")
-    device = next(model.parameters()).device
-    amp = device.type == "cuda" if amp is None else (amp and device.type == "cuda")
+    for name, value, low in (("epochs", epochs, 1), ("batch_size", batch_size, 1),
+                             ("seq_len", seq_len, 1), ("warmup_steps", warmup_steps, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name}={value!r} must be an int >= {low}.")
+    if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
+        raise ValueError(f"max_steps={max_steps!r} must be an int >= 1, or None for whole epochs.")
+    if not lr > 0 or not clip > 0:
+        raise ValueError(f"lr={lr} and clip={clip} must both be > 0 (e.g. lr=3e-3, clip=1.0).")
+    train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
+    _check_range(train_ids, model.vocab_size, "train_ids")
+    _check_range(valid_ids, model.vocab_size, "valid_ids")
     batches = stream_batches(train_ids, batch_size, seq_len)
     per_epoch = len(batches) if max_steps is None else min(max_steps, len(batches))
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    total = epochs * per_epoch                 # cosine from lr down to lr / 10
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: 0.1 + 0.45 * (1 + math.cos(math.pi * min(step, total) / total)))
+    total = epochs * per_epoch
+    if warmup_steps >= total:
+        raise ValueError(f"warmup_steps={warmup_steps} must be fewer than the {total} steps "
+                         "of the run.")
+    stream_batches(valid_ids, eval_batch_size, 256)                    # fail now, not later
+    device = next(model.parameters()).device
+    amp = device.type == "cuda" if amp is None else (amp and device.type == "cuda")
     scaler = torch.amp.GradScaler("cuda") if amp else None
-    history = {"loss": [], "grad_norm": [], "valid_bpc": [], "seconds": [], "chars": 0}
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: warmup_cosine(step, total, warmup_steps))
+    history = {k: [] for k in ("loss", "val_loss", "val_bpc", "lr", "seconds", "chars_per_s",
+                               "batch_loss", "batch_grad_norm", "batch_lr")}
     seconds = 0.0
-    for epoch in tqdm(range(epochs), desc=f"{model.kind} epochs", disable=not progress):
-        log = train_epoch(model, batches, optimizer, clip, carry_state, scheduler, scaler,
-                          per_epoch, progress, desc=f"epoch {epoch + 1}")
-        seconds += log["seconds"]
-        history["loss"] += log["loss"]
-        history["grad_norm"] += log["grad_norm"]
-        history["chars"] += log["chars"]
+    model.train()
+    for _ in range(epochs):
+        state, losses, norms, chars, start = None, [], [], 0, time.perf_counter()
+        for x, y in batches[:per_epoch]:
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)  # (B, T)
+            state = detach_state(state) if carry_state else None
+            history["batch_lr"].append(scheduler.get_last_lr()[0])      # the rate this step uses
+            loss, norm, state = train_step(model, x, y, state, optimizer, clip, scaler)
+            scheduler.step()
+            losses.append(loss)
+            norms.append(norm)
+            chars += x.numel()
+        history["batch_loss"] += torch.stack(losses).tolist()           # one sync per epoch
+        history["batch_grad_norm"] += torch.stack(norms).tolist()
+        epoch_seconds = time.perf_counter() - start
+        seconds += epoch_seconds
+        history["loss"].append(float(np.mean(history["batch_loss"][-per_epoch:])))
+        history["val_bpc"].append(bits_per_char(model, valid_ids, eval_batch_size, 256))
+        history["val_loss"].append(history["val_bpc"][-1] * LN2)
+        history["lr"].append(scheduler.get_last_lr()[0])
         history["seconds"].append(seconds)
-        history["valid_bpc"].append(bits_per_char(model, valid_ids, eval_batch_size, 256))
+        history["chars_per_s"].append(chars / epoch_seconds)
         if progress:
-            tqdm.write(f"epoch {epoch + 1}: valid {history['valid_bpc'][-1]:.3f} bits/char, "
-                       f"train {seconds:.0f} s")
-    history["chars_per_s"] = history["chars"] / seconds
+            line = {"bpc": [v / LN2 for v in history["loss"]], "val_bpc": history["val_bpc"],
+                    "lr": history["lr"], "seconds": history["seconds"]}     # bits, side by side
+            print(epoch_line(line, epochs), flush=True)
     return history
 
 
 # -------------------------------------------------------------------------- sampling
 
+def _check_sampling(temperature, top_k, vocab_size: int | None) -> None:
+    if not (isinstance(temperature, int | float) and math.isfinite(temperature)
+            and temperature > 0):
+        raise ValueError(f"temperature={temperature!r} must be a number > 0; use a small value "
+                         "such as 0.1 for nearly greedy text, or top_k=1 for exactly greedy.")
+    if top_k is not None:
+        if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1 or (
+                vocab_size is not None and top_k > vocab_size):
+            limit = f" and <= the vocabulary size {vocab_size}" if vocab_size else ""
+            raise ValueError(f"top_k={top_k!r} must be an int >= 1{limit} (or None to keep "
+                             "every character).")
+
+
+def _distribution(logits, temperature: float, top_k: int | None):
+    """The sampler's arithmetic, unchecked (the loop of ``generate`` calls it every step)."""
+    z = logits.float() / temperature                                     # (..., V)
+    if top_k is not None:
+        kth = torch.topk(z, top_k, dim=-1).values[..., -1:]             # (..., 1): k-th largest
+        z = z.masked_fill(z < kth, float("-inf"))                        # drop the tail
+    return torch.softmax(z, dim=-1)                                      # (..., V)
+
+
 def sampling_distribution(logits, temperature: float = 1.0, top_k: int | None = None):
     """Next-character probabilities from ``logits`` (..., V): divide by the temperature,
     keep the ``top_k`` largest, softmax. Temperature < 1 sharpens, > 1 flattens."""
-    if not temperature > 0:
-        raise ValueError(f"temperature={temperature} must be > 0; use a small value such as "
-                         "0.1 for nearly greedy text, or top_k=1 for exactly greedy.")
-    logits = logits.float() / temperature                                # (..., V)
-    if top_k is not None:
-        if not isinstance(top_k, int) or top_k < 1:
-            raise ValueError(f"top_k={top_k!r} must be an int >= 1 (or None to keep every "
-                             "character).")
-        kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[..., -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))        # (..., V)
-    return torch.softmax(logits, dim=-1)
+    if not isinstance(logits, torch.Tensor) or logits.ndim == 0:
+        raise ValueError("logits must be a tensor (..., V) of next-character scores, e.g. "
+                         "model(idx)[0][:, -1].")
+    _check_sampling(temperature, top_k, logits.shape[-1])
+    if not torch.isfinite(logits).all():
+        raise ValueError("logits contain NaN or infinity: the model's weights have diverged. "
+                         "Retrain with a lower lr or gradient clipping.")
+    return _distribution(logits, temperature, top_k)
 
 
 @torch.no_grad()
@@ -343,19 +392,14 @@ def generate(model, prompt_ids, n: int, temperature: float = 1.0, top_k: int | N
     reproducible; sampling runs on the CPU, so a seed gives the same draws on any device.
     """
     prompt = _as_ids(prompt_ids, "prompt_ids")
-    if prompt.min() < 0 or prompt.max() >= model.vocab_size:
-        raise ValueError(f"prompt_ids must lie in [0, {model.vocab_size}); found "
-                         f"{prompt.min()}..{prompt.max()}. Encode the prompt with the "
-                         "model's vocabulary (characters it never saw become <unk>).")
+    _check_range(prompt, model.vocab_size, "prompt_ids")
     if not isinstance(n, int) or n < 0:
         raise ValueError(f"n={n!r} must be an int >= 0 (characters to generate).")
     if not isinstance(num_samples, int) or num_samples < 1:
         raise ValueError(f"num_samples={num_samples!r} must be an int >= 1.")
-    sampling_distribution(torch.zeros(1), temperature, top_k)          # validate early
+    _check_sampling(temperature, top_k, model.vocab_size)
     if generator is None or isinstance(generator, int):
-        seed = generator
-        generator = torch.Generator()
-        generator.manual_seed(0 if seed is None else seed)
+        generator = torch.Generator().manual_seed(0 if generator is None else generator)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -363,8 +407,10 @@ def generate(model, prompt_ids, n: int, temperature: float = 1.0, top_k: int | N
     logits, _, state = model(idx.to(device))                            # read the prompt
     out = [idx]
     for _ in range(n):
-        probs = sampling_distribution(logits[:, -1].cpu(), temperature, top_k)   # (N, V)
-        nxt = torch.multinomial(probs, 1, generator=generator)           # (N, 1)
+        last = logits[:, -1].float().cpu()                               # (N, V)
+        assert torch.isfinite(last).all(), "NaN logits: the model's weights have diverged"
+        nxt = torch.multinomial(_distribution(last, temperature, top_k), 1,
+                                generator=generator)                     # (N, 1)
         out.append(nxt)
         logits, _, state = model(nxt.to(device), None, state)           # (N, 1, V)
     model.train(was_training)

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from course_utils import language_model as lm
+from course_utils.training import count_parameters, epoch_line, warmup_cosine
 
 V = 7                                                    # a tiny vocabulary
 
@@ -104,28 +105,91 @@ def test_detach_state_cuts_the_graph():
     assert torch.equal(detached[0], state[0]) and lm.detach_state(None) is None
 
 
-def test_a_tiny_model_overfits_a_tiny_text():
+def test_a_tiny_model_overfits_a_tiny_text_and_fit_returns_a_keras_shaped_history():
     ids = np.tile(np.array([4, 5, 6, 4, 6, 5]), 60)
     model = tiny_model(hidden=32)
     before = lm.bits_per_char(model, ids, batch_size=4, seq_len=16)
     history = lm.fit(model, ids, ids, epochs=15, batch_size=4, seq_len=16, lr=2e-2,
                      progress=False)
+    per_epoch = ("loss", "val_loss", "val_bpc", "lr", "seconds", "chars_per_s")
+    assert all(len(history[k]) == 15 for k in per_epoch)
+    steps = 15 * len(lm.stream_batches(ids, 4, 16))
+    assert all(len(history[k]) == steps for k in ("batch_loss", "batch_grad_norm", "batch_lr"))
     assert history["loss"][-1] < history["loss"][0] / 3
-    assert history["valid_bpc"][-1] < 0.3 < before
-    assert len(history["valid_bpc"]) == 15 and history["chars_per_s"] > 0
-    assert all(n >= 0 for n in history["grad_norm"])
+    assert history["val_bpc"][-1] < 0.3 < before
+    assert history["val_loss"][-1] == pytest.approx(history["val_bpc"][-1] * math.log(2))
+    assert min(history["chars_per_s"]) > 0 and all(n >= 0 for n in history["batch_grad_norm"])
+    assert history["seconds"] == sorted(history["seconds"])          # cumulative
 
 
-def test_train_epoch_records_the_norm_before_clipping_and_can_reset_the_state():
+def test_fit_prints_one_line_per_epoch(capsys):
+    ids = np.random.default_rng(0).integers(0, V, 300)
+    lm.fit(tiny_model(), ids, ids, epochs=3, batch_size=2, seq_len=10)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[-1].startswith("epoch 3/3 · bpc ")
+    assert "\r" not in "".join(lines) and "val_bpc" in lines[0]
+
+
+def test_fit_runs_the_hand_written_step_with_the_cosine_schedule():
+    ids = np.random.default_rng(2).integers(0, V, 600)
+    batches = lm.stream_batches(ids, 4, 12)
+    model, twin = tiny_model(), tiny_model()
+    history = lm.fit(twin, ids, ids, epochs=2, batch_size=4, seq_len=12, lr=1e-2,
+                     max_steps=5, progress=False)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.1 + 0.45 * (1 + math.cos(math.pi * s / 10)))
+    lrs = []
+    for _ in range(2):
+        state = None
+        for x, y in batches[:5]:
+            state = lm.detach_state(state)
+            lrs.append(opt.param_groups[0]["lr"])
+            _, loss, state = model(x, y, state)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+    assert history["batch_lr"] == pytest.approx(lrs)
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert torch.allclose(p, q, atol=1e-6)
+
+
+def test_train_step_records_the_norm_before_clipping_and_fit_can_reset_the_state():
     ids = np.random.default_rng(1).integers(0, V, 400)
-    batches = lm.stream_batches(ids, 4, 10)
+    x, y = lm.stream_batches(ids, 4, 10)[0]
+    model = tiny_model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss, norm, state = lm.train_step(model, x, y, None, opt, clip=1e-3)
+    assert loss.ndim == 0 and not loss.requires_grad and state[0].requires_grad
+    assert norm > 1e-3                                   # the pre-clip norm, not the clipped one
     for carry in (True, False):
-        model = tiny_model()
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        log = lm.train_epoch(model, batches, opt, clip=1e-3, carry_state=carry,
-                             max_steps=5, progress=False)
-        assert len(log["loss"]) == 5 and log["chars"] == 5 * 40
-        assert min(log["grad_norm"]) > 1e-3             # the pre-clip norm, not the clipped one
+        history = lm.fit(tiny_model(), ids, ids, epochs=1, batch_size=4, seq_len=10,
+                         carry_state=carry, max_steps=5, progress=False)
+        assert len(history["batch_loss"]) == 5
+
+
+# ------------------------------------------------------- shared helpers (course_utils.training)
+
+def test_warmup_cosine_rises_then_falls_to_a_tenth():
+    m = [warmup_cosine(s, 10, warmup_steps=2) for s in range(12)]
+    assert m[:3] == pytest.approx([0.5, 1.0, 1.0])
+    assert all(a >= b for a, b in zip(m[2:], m[3:])) and m[10] == m[11] == pytest.approx(0.1)
+    assert warmup_cosine(0, 4) == 1.0 and warmup_cosine(2, 4) == pytest.approx(0.55)
+    with pytest.raises(ValueError, match="warmup_steps < total_steps"):
+        warmup_cosine(0, 5, warmup_steps=5)
+
+
+def test_epoch_line_and_count_parameters():
+    line = epoch_line({"loss": [2.0, 1.25], "val_bpc": [1.9, 1.8], "lr": [0.005, 0.001],
+                       "seconds": [10.0, 21.4], "batch_loss": [3.0]}, epochs=4)
+    assert line == "epoch 2/4 · loss 1.250 · val_bpc 1.800 · lr 1.00e-03 · 21 s"
+    with pytest.raises(ValueError, match="per-epoch list"):
+        epoch_line({"batch_loss": [1.0]})
+    model = lm.CharLM(V, embed_size=8, hidden_size=16)
+    E, H = 8, 16                                          # embedding, LSTM (4 gates), head
+    assert count_parameters(model) == V * E + 4 * (H * (E + H) + 2 * H) + H * V + V
+    assert not hasattr(model, "num_parameters")          # one name for the idea
 
 
 # --------------------------------------------------------------------------- sampling
@@ -172,7 +236,7 @@ def test_temperature_sharpens_and_flattens():
 # -------------------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: lm.split_ids([], 0.1), "non-empty"),
+    (lambda: lm.split_ids([], 0.1), "is empty"),
     (lambda: lm.split_ids("hello", 0.1), "encode it first"),
     (lambda: lm.split_ids(np.arange(10), 1.5), "between 0 and 1"),
     (lambda: lm.stream_batches(np.arange(10), 4, 0), "seq_len"),
@@ -182,12 +246,25 @@ def test_temperature_sharpens_and_flattens():
     (lambda: lm.bigram_bits_per_char([0, 9], [0, 1], 3), "vocab_size=len"),
     (lambda: lm.unigram_bits_per_char([0, 1], [0, 1], 3, alpha=0), "alpha"),
     (lambda: lm.CharLM(V, rnn="transformer"), "'lstm' or 'gru'"),
+    (lambda: lm.CharLM(V, dropout=1.0), "dropout"),
     (lambda: lm.generate(tiny_model(), [1], 5, temperature=0), "temperature"),
+    (lambda: lm.generate(tiny_model(), [1], 5, temperature=float("nan")), "temperature"),
     (lambda: lm.generate(tiny_model(), [1], 5, top_k=0), "top_k"),
-    (lambda: lm.generate(tiny_model(), [1, 99], 5), "model's vocabulary"),
-    (lambda: lm.generate(tiny_model(), [], 5), "non-empty"),
+    (lambda: lm.generate(tiny_model(), [1], 5, top_k=V + 1), "vocabulary size 7"),
+    (lambda: lm.generate(tiny_model(), [1, 99], 5), "vocabulary the model was built for"),
+    (lambda: lm.generate(tiny_model(), [[1, 2], [3, 4]], 5), "one sequence of ids"),
+    (lambda: lm.generate(tiny_model(), [], 5), "is empty"),
     (lambda: lm.generate(tiny_model(), [1], -1), "n=-1"),
-    (lambda: lm.train_epoch(tiny_model(), [], None, clip=0), "clip"),
+    (lambda: lm.sampling_distribution(torch.tensor([0.0, float("nan")])), "NaN"),
+    (lambda: lm.sampling_distribution(torch.zeros(4), top_k=5), "top_k=5"),
+    (lambda: lm.sampling_distribution([1.0, 2.0]), "must be a tensor"),
+    (lambda: lm.bits_per_char(tiny_model(), np.arange(10)), r"\[0, 7\)"),
+    (lambda: lm.fit(tiny_model(), np.arange(9), [1, 2], epochs=0), "epochs=0"),
+    (lambda: lm.fit(tiny_model(), [1, 2, 3], [1, 2], lr=0), "lr=0"),
+    (lambda: lm.fit(tiny_model(), [1, 2, 9], [1, 2]), "train_ids must lie"),
+    (lambda: lm.fit(tiny_model(), np.ones((2, 9), int), [1, 2]), "one sequence"),
+    (lambda: lm.fit(tiny_model(), np.arange(7), [1, 2], warmup_steps=99, seq_len=2,
+                    batch_size=1), "warmup_steps=99"),
 ])
 def test_bad_input_raises_a_helpful_value_error(call, message):
     with pytest.raises(ValueError, match=message):
