@@ -531,7 +531,8 @@ def warmup_factor(step: int, warmup_steps: int) -> float:
 
 def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: int = 64,
         lr: float = 1e-3, warmup_steps: int = 0, clip: float = 1.0, label_smoothing: float = 0.0,
-        device=None, seed: int = 0, progress: bool = True) -> dict[str, list]:
+        restore_best: bool = False, device=None, seed: int = 0,
+        progress: bool = True) -> dict[str, list]:
     """Train ``model`` with Adam on teacher-forced cross-entropy; validate every epoch.
 
     ``train_arrays`` and ``val_arrays`` are (src, tgt_in, tgt_out) triples from
@@ -539,7 +540,9 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
     ``seed``; dropout draws from PyTorch's generator, seeded by ``cu.set_seed``) and are
     trimmed to their longest row. The learning rate is ``lr * warmup_factor(step,
     warmup_steps)``; gradients are clipped to norm ``clip``; ``label_smoothing`` (e.g.
-    0.1) spreads that much target probability over the vocabulary. ``device`` defaults
+    0.1) spreads that much target probability over the vocabulary. With
+    ``restore_best``, the weights of the epoch with the lowest validation loss are put
+    back at the end (early stopping, looking back). ``device`` defaults
     to ``cu.config.device()``; the model moves there. With ``progress``, one line per epoch.
 
     Returns the history in Keras' shape, a dict of per-epoch lists: ``loss`` (the
@@ -570,7 +573,7 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
         optimizer, lambda done: warmup_factor(done + 1, warmup_steps))
     rng = np.random.default_rng(seed)
     history = {"loss": [], "val_loss": [], "val_token_accuracy": [], "lr": [], "seconds": []}
-    start = time.perf_counter()
+    best, start = None, time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
         total, tokens = 0.0, 0
@@ -594,9 +597,13 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
                            ("lr", lr_used),
                            ("seconds", time.perf_counter() - start)):
             history[key].append(value)
+        if restore_best and scores["loss"] <= min(history["val_loss"]):
+            best = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if progress:
             print(f"epoch {epoch}/{epochs}: loss {total / tokens:.3f}, val loss {scores['loss']:.3f}, "
                   f"val token accuracy {scores['token_accuracy']:.3f}, {history['seconds'][-1]:.0f} s")
+    if best is not None:
+        model.load_state_dict(best)
     model.eval()
     return history
 

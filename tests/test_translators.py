@@ -190,6 +190,14 @@ def test_fit_lowers_the_training_loss(kind, task):
     assert not model.training
 
 
+def test_restore_best_puts_back_the_best_validation_epoch(task):
+    src_vocab, tgt_vocab, (train, val) = task
+    model = build("gru", len(src_vocab), len(tgt_vocab))
+    history = tr.fit(model, train, val, epochs=4, batch_size=32, lr=3e-2, device="cpu",
+                     restore_best=True, progress=False)                  # a rate that overshoots
+    assert tr.evaluate_teacher_forced(model, val)["loss"] == pytest.approx(min(history["val_loss"]))
+
+
 def test_evaluate_teacher_forced_counts_real_positions_only(task):
     src_vocab, tgt_vocab, (_, val) = task
     model = build("gru", len(src_vocab), len(tgt_vocab)).eval()
