@@ -415,7 +415,8 @@ class TransformerTranslator(_Translator):
         layers = []
         for block in self.decoder:                                       # the memory's keys and values,
             mem_k, mem_v = block.cross_attn.keys_values(memory, memory)  # once: (B, h, S, d_k)
-            layers.append({"k": empty, "v": empty, "mem_k": mem_k, "mem_v": mem_v})
+            layers.append({"k": empty, "v": empty,                       # contiguous: no copy per step
+                           "mem_k": mem_k.contiguous(), "mem_v": mem_v.contiguous()})
         return {"padding_mask": padding_mask, "layers": layers}
 
     def _step(self, prev, state):
