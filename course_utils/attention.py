@@ -1,72 +1,35 @@
-"""Attention from scratch, in PyTorch (notebook 06, attention and Transformer vs recurrent seq2seq).
+"""Attention and the Transformer's blocks, from scratch in PyTorch (notebook 06).
 
-**Attention is a soft dictionary lookup.** A Python dict returns the value whose key
-equals the query. Attention compares a *query* vector :math:`q` with every *key*
-:math:`k_s` of a sequence, turns the similarity scores into weights that are positive
-and sum to 1, and returns the weighted average of the *values* :math:`v_s`:
+Read bottom-up: masks and positions -> scaled dot-product attention -> multi-head
+attention -> feed-forward -> encoder block -> decoder block; ``AdditiveAttention`` (the
+recurrent translator's attention) comes last. ``course_utils.translators`` stacks the
+blocks into the Transformer that notebook 06 trains.
 
-.. math::  e_s = \\mathrm{score}(q, k_s), \\qquad
-           \\alpha_s = \\frac{\\exp e_s}{\\sum_{s'} \\exp e_{s'}}, \\qquad
-           \\mathrm{output} = \\sum_s \\alpha_s v_s.
+**Attention is a soft dictionary lookup.** A query :math:`q` is compared with every key
+:math:`k_s`; the scores become weights (softmax: positive, summing to 1) and the output
+is the weighted average of the values :math:`v_s`. For all queries at once, with
+:math:`Q` (T_q, d_k), :math:`K` (T_k, d_k), :math:`V` (T_k, d_v) (Vaswani et al., 2017),
 
-A key that matches the query well gets most of the weight; nothing is ever looked up
-"exactly", so gradients reach every key and value. Two scores are used in the course:
+.. math::  \\mathrm{Attention}(Q, K, V) = \\mathrm{softmax}\\!\\left(
+           \\frac{Q K^\\top}{\\sqrt{d_k}}\\right) V .
 
-- **additive** (Bahdanau et al., 2015, "Neural machine translation by jointly learning
-  to align and translate"): a small network,
-  :math:`e_{t,s} = v^\\top \\tanh(W_q q_t + W_k k_s + b)`; ``AdditiveAttention``. The
-  recurrent translator of notebook 06 uses it with the decoder state as the query and
-  the encoder states as keys and values.
-- **scaled dot product** (Vaswani et al., 2017, "Attention is all you need"):
-  :math:`e_{t,s} = q_t \\cdot k_s / \\sqrt{d_k}`. For all queries at once, with
-  :math:`Q` (T_q, d_k), :math:`K` (T_k, d_k), :math:`V` (T_k, d_v),
+**Masks** are bool, **True = may attend**, everywhere in this module (the convention of
+``torch.nn.functional.scaled_dot_product_attention``; ``torch.nn.MultiheadAttention``
+and ``torch.nn.Transformer*Layer`` use the opposite, so pass ``~mask`` to them).
+Scores where the mask is False become :math:`-\\infty`, so those keys get weight 0.
 
-  .. math::  \\mathrm{Attention}(Q, K, V) = \\mathrm{softmax}\\!\\left(
-             \\frac{Q K^\\top}{\\sqrt{d_k}}\\right) V ,
+- ``padding_mask`` (B, T): True on real tokens, the same array as
+  ``course_utils.text.padding_mask``. The attention functions broadcast it over heads and
+  queries themselves.
+- ``causal_mask(T)`` (T, T), lower-triangular: position t reads positions 0..t only.
 
-  two matrix products that run fast on a GPU; ``scaled_dot_product_attention``.
-  ``torch.nn.functional.scaled_dot_product_attention`` computes the same thing with a
-  fused kernel (and returns no weights); the tests assert that the two agree.
+**Two paths, one result.** ``attend`` computes the formula line by line and returns the
+weights; with ``need_weights=False`` it calls the fused kernel
+``torch.nn.functional.scaled_dot_product_attention`` instead (faster, no weights). The
+tests assert that both agree, and that the blocks equal ``torch.nn``'s layers.
 
-**Masks** say which keys a query may look at. This module uses one convention
-everywhere: a **boolean mask, True = "may attend"** (the convention of the boolean
-``attn_mask`` of ``torch.nn.functional.scaled_dot_product_attention``). Scores where the
-mask is False are set to :math:`-\\infty` before the softmax, so those keys get weight
-exactly 0. Two masks are common:
-
-- a **padding mask** (``padding_mask``): sentences of a batch are padded to one length,
-  and no query may read the padding. Shape (B, 1, 1, T_k), broadcast over heads and
-  queries.
-- a **causal mask** (``causal_mask``): a decoder that writes word :math:`t` may read
-  words :math:`0..t` but not the future ones it is learning to predict. Shape (T, T),
-  lower-triangular.
-
-Combine masks with ``&``. Beware: ``torch.nn.MultiheadAttention``'s ``key_padding_mask``
-and boolean ``attn_mask`` use the *opposite* convention (True = "ignore"); pass ``~mask``
-to them.
-
-**Multi-head attention** (``MultiHeadAttention``) runs :math:`h` attentions side by side,
-each on its own learned projections of size :math:`d_k = E / h`, so that different heads
-can look for different things (the previous word, the subject of the verb, ...):
-
-.. math::  \\mathrm{head}_i = \\mathrm{Attention}(Q W_i^Q, K W_i^K, V W_i^V), \\qquad
-           \\mathrm{MultiHead}(Q, K, V) = \\mathrm{Concat}(\\mathrm{head}_1, \\dots,
-           \\mathrm{head}_h)\\, W^O .
-
-*Self-attention* has queries, keys and values from the same sequence; *cross-attention*
-(a decoder reading the encoder) has queries from one sequence, keys and values from the
-other.
-
-**Positional encoding.** Attention treats its keys as a *set*: shuffle the tokens of a
-sentence and self-attention returns the same outputs, shuffled the same way
-(permutation equivariance; the tests check it). "dog bites man" and "man bites dog"
-would look alike. A Transformer therefore adds to every token embedding a vector that
-depends on its position, e.g. the fixed sinusoids of Vaswani et al. (2017)
-(``sinusoidal_positional_encoding``). A recurrent network needs none: it reads the
-tokens in order.
-
-Shapes: B batch, h heads, T_q queries, T_k keys (= S source positions), d_k query/key
-size, d_v value size, E model width (embed_dim). Inputs are batch-first.
+Shapes: B batch, h heads, T_q queries, T_k keys, d_k = E / h per head, E model width.
+Inputs are batch-first.
 """
 
 from __future__ import annotations
@@ -76,118 +39,9 @@ import math
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-_MASK_HINT = ("Build masks with padding_mask(ids) or causal_mask(T) (True = may attend) "
-              "and combine them with &.")
-
-
-# ------------------------------------------------------------------------------- checks
-
-def _as_bool_mask(mask, name: str = "mask") -> torch.Tensor:
-    """``mask`` as a bool tensor, or a ValueError that says how to make one."""
-    if isinstance(mask, np.ndarray):
-        mask = torch.from_numpy(mask)
-    if not isinstance(mask, torch.Tensor):
-        raise ValueError(f"{name} must be a bool torch.Tensor (True = may attend), got "
-                         f"{type(mask).__name__}. {_MASK_HINT}")
-    if mask.dtype != torch.bool:
-        raise ValueError(
-            f"{name} has dtype {mask.dtype}; pass a bool mask, True = may attend. Convert a 0/1 "
-            f"mask with {name}.bool(), an additive float mask (0 = keep, -inf = drop) with "
-            f"{name} == 0, or build it with padding_mask / causal_mask.")
-    return mask
-
-
-def _check_some_key_visible(mask: torch.Tensor, name: str = "mask") -> None:
-    """Every query row must keep at least one key, or its softmax would be 0/0 = NaN.
-
-    Checked on the mask before broadcasting: a row of the broadcast mask is a copy of a
-    row of ``mask``, so this is the same test at a fraction of the cost.
-    """
-    if (~mask).all(dim=-1).any():
-        raise ValueError(
-            f"{name} hides every key from some query (a row of {name} is all False), and such a "
-            "query has nothing to attend to (its softmax would be 0/0 = NaN). Every query needs "
-            "at least one visible key: check the padding and the lengths the mask was built from "
-            "(an empty sentence?), and that True means 'may attend' (torch.nn.MultiheadAttention "
-            "uses the opposite convention).")
-
-
-def _masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    """softmax over the last axis, with weight exactly 0 where ``mask`` is False."""
-    if mask is not None:
-        scores = scores.masked_fill(~mask.to(scores.device), float("-inf"))
-    return torch.softmax(scores, dim=-1)
-
-
-def _check_qkv(query, key, value) -> None:
-    for name, x in (("query", query), ("key", key), ("value", value)):
-        if not isinstance(x, torch.Tensor) or x.dim() < 2:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"{name} must be a tensor of shape (..., T, d) with at least 2 dims, "
-                             f"got {shape}. Add a length axis for a single vector: x[None, :].")
-        if not x.is_floating_point():
-            raise ValueError(f"{name} has dtype {x.dtype}; attention needs floating-point "
-                             f"vectors. Embed token ids first, or convert with {name}.float().")
-    if not query.dtype == key.dtype == value.dtype:
-        raise ValueError(f"query, key and value have dtypes {query.dtype}, {key.dtype}, "
-                         f"{value.dtype}; convert them to one dtype, e.g. with .float().")
-    if query.shape[-1] != key.shape[-1]:
-        raise ValueError(f"query (..., T_q, {query.shape[-1]}) and key (..., T_k, {key.shape[-1]}) "
-                         "must have the same last size d_k to be compared by dot products. "
-                         "Project them to one size first (an nn.Linear).")
-    if key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"key has {key.shape[-2]} positions and value {value.shape[-2]} "
-                         "(axis -2); every key needs its value: pass key and value of the same "
-                         "sequence.")
-    try:
-        torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
-    except RuntimeError:
-        raise ValueError(f"the leading (batch, head) axes of query {tuple(query.shape)}, key "
-                         f"{tuple(key.shape)} and value {tuple(value.shape)} do not broadcast; "
-                         "give them the same batch size (and number of heads).") from None
-
-
-# ------------------------------------------------------------------- dot-product attention
-
-def scaled_dot_product_attention(query, key, value, mask=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """:math:`\\mathrm{softmax}(Q K^\\top / \\sqrt{d_k})\\, V`, and the attention weights.
-
-    ``query`` (..., T_q, d_k), ``key`` (..., T_k, d_k), ``value`` (..., T_k, d_v), where
-    ``...`` is any batch (and head) axes. Returns ``(output, weights)``: output
-    (..., T_q, d_v), weights (..., T_q, T_k), every row of the weights summing to 1.
-
-    **Why divide by** :math:`\\sqrt{d_k}`: if the components of :math:`q` and :math:`k`
-    are independent with mean 0 and variance 1, the dot product
-    :math:`q \\cdot k = \\sum_{i=1}^{d_k} q_i k_i` has variance :math:`d_k`. With
-    :math:`d_k = 64` the scores then spread over about :math:`\\pm 8`, the softmax puts
-    almost all weight on one key (it saturates), and its gradients, which carry a factor
-    :math:`\\alpha_s (1 - \\alpha_s)`, vanish. Dividing by :math:`\\sqrt{d_k}` brings the
-    variance back to 1 whatever the head size.
-
-    ``mask``: an optional bool tensor broadcastable to (..., T_q, T_k), True = "may
-    attend" (e.g. ``padding_mask(ids)`` (B, 1, 1, T_k), ``causal_mask(T)`` (T, T), or
-    both combined with ``&``). Masked scores become :math:`-\\infty`, so masked keys get
-    weight exactly 0. Every query must keep at least one key.
-    """
-    _check_qkv(query, key, value)
-    d_k = query.shape[-1]
-    scores = query @ key.transpose(-2, -1) / math.sqrt(d_k)              # (..., T_q, T_k)
-    if mask is not None:
-        mask = _as_bool_mask(mask)
-        try:
-            fits = torch.broadcast_shapes(mask.shape, scores.shape) == scores.shape
-        except RuntimeError:
-            fits = False
-        if not fits:
-            raise ValueError(
-                f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape "
-                f"(..., T_q, T_k) = {tuple(scores.shape)}. Use (T_q, T_k) for a causal mask, "
-                "(B, 1, 1, T_k) from padding_mask(ids) for 4-D (B, heads, T, d) inputs, or "
-                "(B, 1, T_k) for 3-D (B, T, d) inputs.")
-        _check_some_key_visible(mask)
-    weights = _masked_softmax(scores, mask)                              # (..., T_q, T_k)
-    return weights @ value, weights                                      # (..., T_q, d_v)
+_MASK_HINT = "Build masks with padding_mask(ids) or causal_mask(T) (True = may attend)."
 
 
 # ------------------------------------------------------------------------------- masks
@@ -205,13 +59,12 @@ def causal_mask(length: int, device=None) -> torch.Tensor:
 
 
 def padding_mask(ids, pad_id: int = 0) -> torch.Tensor:
-    """(B, 1, 1, T) bool, True where ``ids != pad_id`` (a real token that may be attended).
+    """(B, T) bool, True where ``ids != pad_id`` (a real token that may be attended).
 
-    ``ids`` is a (B, T) torch tensor or NumPy array of token ids. The two singleton axes
-    let the mask broadcast against the scores (B, heads, T_q, T_k): the same keys are
-    hidden from every head and every query. For 3-D scores (B, T_q, T_k) use
-    ``padding_mask(ids)[:, 0]`` (B, 1, T); for ``MultiHeadAttention``'s
-    ``key_padding_mask`` and ``AdditiveAttention`` use ``ids != pad_id`` (B, T).
+    ``ids`` is a (B, T) torch tensor or NumPy array of token ids; the result is the
+    tensor form of ``course_utils.text.padding_mask``. ``scaled_dot_product_attention``,
+    ``MultiHeadAttention`` and ``AdditiveAttention`` take it as ``padding_mask`` and
+    broadcast it over heads and queries (``broadcast_padding``).
     """
     if not isinstance(ids, torch.Tensor):
         array = np.asarray(ids)
@@ -225,7 +78,25 @@ def padding_mask(ids, pad_id: int = 0) -> torch.Tensor:
     if ids.dim() != 2:
         raise ValueError(f"ids must be a (B, T) matrix of padded token ids, got shape "
                          f"{tuple(ids.shape)}. For one sentence use ids[None, :].")
-    return (ids != pad_id)[:, None, None, :]                             # (B, 1, 1, T)
+    return ids != pad_id                                                 # (B, T)
+
+
+def broadcast_padding(padding_mask: torch.Tensor, dims: int) -> torch.Tensor:
+    """(B, T_k) -> (B, 1, ..., 1, T_k) with ``dims`` axes, to broadcast against the scores.
+
+    Scores (B, T_q, T_k) need (B, 1, T_k); per-head scores (B, h, T_q, T_k) need
+    (B, 1, 1, T_k): every head and every query skips the same padded keys.
+    """
+    B, T_k = padding_mask.shape
+    return padding_mask.view(B, *([1] * (dims - 2)), T_k)
+
+
+def combine_masks(padding_mask=None, attn_mask=None, dims: int = 4) -> torch.Tensor | None:
+    """One bool mask for scores with ``dims`` axes: padding (B, T_k) & attn_mask, or None."""
+    if padding_mask is None:
+        return attn_mask
+    mask = broadcast_padding(padding_mask, dims)
+    return mask if attn_mask is None else mask & attn_mask
 
 
 # ------------------------------------------------------------------ positional encoding
@@ -237,11 +108,9 @@ def sinusoidal_positional_encoding(length: int, d_model: int, device=None) -> to
                PE_{pos, 2i+1} = \\cos\\!\\left(\\frac{pos}{10000^{2i / d}}\\right),
 
     with :math:`d` = ``d_model``. Each pair of columns is a clock hand turning at its own
-    speed, from one turn every :math:`2\\pi` positions (i = 0) to one every
-    :math:`10000 \\cdot 2\\pi`; together they give every position a distinct pattern,
-    bounded in [-1, 1], and :math:`PE_{pos + k}` is a fixed rotation of :math:`PE_{pos}`
-    for every offset :math:`k`. Row 0 is ``[0, 1, 0, 1, ...]``. Add it to the token
-    embeddings (B, T, d_model) as ``x + pe[:T]``.
+    speed; together they give every position a distinct pattern in [-1, 1], and
+    :math:`PE_{pos + k}` is a fixed rotation of :math:`PE_{pos}`. Row 0 is
+    ``[0, 1, 0, 1, ...]``. Add it to the token embeddings (B, T, d_model): ``x + pe[:T]``.
     """
     for name, value, low in (("length", length, 1), ("d_model", d_model, 2)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -258,6 +127,93 @@ def sinusoidal_positional_encoding(length: int, d_model: int, device=None) -> to
     return pe.to(device=device, dtype=torch.float32)                     # (length, d_model)
 
 
+# ------------------------------------------------------------------- dot-product attention
+
+def attend(q, k, v, mask=None, need_weights: bool = True):
+    """:math:`\\mathrm{softmax}(Q K^\\top / \\sqrt{d_k})\\, V` on checked tensors: (output, weights).
+
+    ``q`` (..., T_q, d_k), ``k`` (..., T_k, d_k), ``v`` (..., T_k, d_v); ``mask`` bool,
+    broadcastable to (..., T_q, T_k), True = may attend. The readable path returns the
+    weights (..., T_q, T_k); ``need_weights=False`` takes the fused kernel
+    ``F.scaled_dot_product_attention`` (same output, asserted in the tests) and returns
+    ``(output, None)``.
+    """
+    if not need_weights:
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask), None  # (..., T_q, d_v)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])            # (..., T_q, T_k)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))                # weight exactly 0
+    weights = torch.softmax(scores, dim=-1)                              # (..., T_q, T_k)
+    return weights @ v, weights                                          # (..., T_q, d_v)
+
+
+def _check_mask(mask, name: str, scores_shape) -> torch.Tensor:
+    if isinstance(mask, np.ndarray):
+        mask = torch.from_numpy(mask)
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        got = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
+        raise ValueError(f"{name} must be a bool tensor, True = may attend, got {got}. Convert "
+                         f"a 0/1 mask with {name}.bool(), an additive float mask (0 = keep, -inf "
+                         f"= drop) with {name} == 0. {_MASK_HINT}")
+    try:
+        fits = torch.broadcast_shapes(mask.shape, scores_shape) == scores_shape
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} of shape {tuple(mask.shape)} does not broadcast to the scores "
+                         f"(..., T_q, T_k) = {tuple(scores_shape)}. Use (T_q, T_k) for "
+                         "causal_mask(T) and (B, T_k) for padding_mask(ids).")
+    if (~mask).all(dim=-1).any():
+        raise ValueError(f"{name} hides every key from some query (a row is all False), and its "
+                         "softmax would be 0/0 = NaN. Check the lengths the mask was built from "
+                         "(an empty sentence?), and that True means 'may attend'.")
+    return mask
+
+
+def scaled_dot_product_attention(query, key, value, mask=None, padding_mask=None):
+    """Checked ``attend``: returns ``(output (..., T_q, d_v), weights (..., T_q, T_k))``.
+
+    ``query`` (..., T_q, d_k), ``key`` (..., T_k, d_k), ``value`` (..., T_k, d_v), where
+    ``...`` is any batch (and head) axes. ``mask``: optional bool, broadcastable to
+    (..., T_q, T_k), e.g. ``causal_mask(T)``; ``padding_mask``: optional (B, T_k) bool,
+    True on real tokens. Every row of the weights sums to 1; masked keys get exactly 0.
+
+    **Why divide by** :math:`\\sqrt{d_k}`: with independent unit-variance components,
+    :math:`q \\cdot k = \\sum_{i=1}^{d_k} q_i k_i` has variance :math:`d_k`; large scores
+    saturate the softmax (one key takes all the weight) and its gradients, which carry a
+    factor :math:`\\alpha_s (1 - \\alpha_s)`, vanish. The division restores variance 1.
+    """
+    for name, x in (("query", query), ("key", key), ("value", value)):
+        if not isinstance(x, torch.Tensor) or x.dim() < 2 or not x.is_floating_point():
+            got = f"{x.dtype} {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"{name} must be a float tensor (..., T, d), got {got}. Embed token "
+                             "ids first; add a length axis to a single vector: x[None, :].")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"query (..., T_q, d_k), key (..., T_k, d_k) and value (..., T_k, d_v) "
+                         f"do not fit: got {tuple(query.shape)}, {tuple(key.shape)}, "
+                         f"{tuple(value.shape)}. Project query and key to one size d_k; pass "
+                         "key and value of the same sequence.")
+    try:
+        batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except RuntimeError:
+        raise ValueError(f"the leading (batch, head) axes of query {tuple(query.shape)}, key "
+                         f"{tuple(key.shape)} and value {tuple(value.shape)} do not broadcast; "
+                         "give them the same batch size.") from None
+    scores_shape = torch.Size([*batch, query.shape[-2], key.shape[-2]])
+    if padding_mask is not None:
+        if len(scores_shape) < 3:
+            raise ValueError("padding_mask (B, T_k) needs batched inputs (B, ..., T, d); for "
+                             "unbatched ones pass mask= of shape (T_q, T_k).")
+        padding_mask = _check_mask(padding_mask, "padding_mask",
+                                   torch.Size([scores_shape[0], scores_shape[-1]]))
+    if mask is not None:
+        _check_mask(mask, "mask", scores_shape)
+    mask = combine_masks(padding_mask, mask, len(scores_shape))
+    if mask is not None:
+        _check_mask(mask, "padding_mask & mask", scores_shape)
+    return attend(query, key, value, mask)
+
+
 # ------------------------------------------------------------------- multi-head attention
 
 class MultiHeadAttention(nn.Module):
@@ -271,19 +227,19 @@ class MultiHeadAttention(nn.Module):
     ``q_proj = nn.Linear(E, E)`` (likewise ``k_proj``, ``v_proj``); its output (B, T, E)
     is cut into heads (B, h, T, E/h), all heads attend at once, and ``out_proj``
     (:math:`W^O`) mixes the concatenated heads. Same parameters and outputs as
-    ``torch.nn.MultiheadAttention(E, h, batch_first=True)`` without dropout (see
-    ``load_torch_weights``), but with this module's mask convention, True = may attend.
+    ``torch.nn.MultiheadAttention(E, h, batch_first=True)`` (``load_torch_weights``).
+
+    ``forward`` is the whole layer; the blocks call its two halves, ``keys_values``
+    (project and split keys and values, cacheable while decoding) and ``attend_heads``.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, bias: bool = True):
         super().__init__()
-        if min(embed_dim, num_heads) < 1:
-            raise ValueError(f"embed_dim={embed_dim} and num_heads={num_heads} must both be >= 1.")
-        if embed_dim % num_heads:
-            divisors = [d for d in range(1, embed_dim + 1) if embed_dim % d == 0]
-            raise ValueError(f"embed_dim={embed_dim} is not divisible by num_heads={num_heads}: each "
-                             f"head gets embed_dim / num_heads dimensions. Pick num_heads from "
-                             f"{divisors}, or change embed_dim.")
+        if min(embed_dim, num_heads) < 1 or embed_dim % num_heads:
+            divisors = [d for d in range(1, max(embed_dim, 1) + 1) if embed_dim % d == 0]
+            raise ValueError(f"embed_dim={embed_dim} must be divisible by num_heads={num_heads} "
+                             f"(each head gets embed_dim / num_heads dimensions); pick num_heads "
+                             f"from {divisors}.")
         self.embed_dim, self.num_heads = embed_dim, num_heads
         self.head_dim = embed_dim // num_heads                                       # d_k = E / h
         self.q_proj = nn.Linear(embed_dim, embed_dim, bias=bias)                     # W^Q, all heads
@@ -291,86 +247,61 @@ class MultiHeadAttention(nn.Module):
         self.v_proj = nn.Linear(embed_dim, embed_dim, bias=bias)                     # W^V
         self.out_proj = nn.Linear(embed_dim, embed_dim, bias=bias)                   # W^O
 
-    def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
+    def split_heads(self, x: torch.Tensor) -> torch.Tensor:
         B, T, _ = x.shape
         return x.view(B, T, self.num_heads, self.head_dim).transpose(1, 2)            # (B, h, T, d_k)
 
-    def _merge_heads(self, x: torch.Tensor) -> torch.Tensor:
-        B, _, T, _ = x.shape
-        return x.transpose(1, 2).reshape(B, T, self.embed_dim)                      # (B, T, E)
+    def keys_values(self, key, value) -> tuple[torch.Tensor, torch.Tensor]:
+        """K W^K and V W^V, split into heads: (B, h, T_k, d_k) each."""
+        return self.split_heads(self.k_proj(key)), self.split_heads(self.v_proj(value))
 
-    def _check_inputs(self, query, key, value) -> None:
-        for name, x in (("query", query), ("key", key), ("value", value)):
-            if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[-1] != self.embed_dim:
-                shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-                raise ValueError(f"{name} must be batch-first (B, T, {self.embed_dim}), got {shape}. "
-                                 "For (T, B, E) tensors use x.transpose(0, 1); for one sentence "
-                                 "x[None].")
-        if not query.shape[0] == key.shape[0] == value.shape[0]:
-            raise ValueError(f"query, key and value have batch sizes {query.shape[0]}, "
-                             f"{key.shape[0]}, {value.shape[0]}; they must be the same sentences.")
-        if key.shape[1] != value.shape[1]:
-            raise ValueError(f"key has {key.shape[1]} positions and value {value.shape[1]}; pass "
-                             "key and value of the same sequence (often the same tensor).")
+    def attend_heads(self, query, k, v, mask=None, need_weights: bool = False):
+        """``query`` (B, T_q, E) attends to projected ``k``, ``v`` (B, h, T_k, d_k).
 
-    def _combined_mask(self, key_padding_mask, attn_mask, B, T_q, T_k) -> torch.Tensor | None:
-        """Both masks as one bool tensor broadcastable to the scores (B, h, T_q, T_k)."""
-        mask = None
-        if key_padding_mask is not None:
-            key_padding_mask = _as_bool_mask(key_padding_mask, "key_padding_mask")
-            if tuple(key_padding_mask.shape) != (B, T_k):
-                raise ValueError(
-                    f"key_padding_mask must be (B, T_k) = ({B}, {T_k}), got "
-                    f"{tuple(key_padding_mask.shape)}. Build it as ids != pad_id (True = real "
-                    "token); padding_mask(ids) is the (B, 1, 1, T) form for "
-                    "scaled_dot_product_attention.")
-            mask = key_padding_mask[:, None, None, :]                                 # (B, 1, 1, T_k)
-        if attn_mask is not None:
-            attn_mask = _as_bool_mask(attn_mask, "attn_mask")
-            shapes = {2: (T_q, T_k), 3: (B, T_q, T_k), 4: (B, self.num_heads, T_q, T_k)}
-            if shapes.get(attn_mask.dim()) != tuple(attn_mask.shape):
-                raise ValueError(
-                    f"attn_mask must be (T_q, T_k) = ({T_q}, {T_k}), (B, T_q, T_k) or (B, h, T_q, "
-                    f"T_k), got {tuple(attn_mask.shape)}. A decoder's self-attention uses "
-                    f"causal_mask(T) (T, T).")
-            if attn_mask.dim() == 3:
-                attn_mask = attn_mask[:, None]                                        # (B, 1, T_q, T_k)
-            mask = attn_mask if mask is None else mask & attn_mask
-        return mask
+        ``mask``: bool, broadcastable to (B, h, T_q, T_k). Returns the output (B, T_q, E)
+        and the per-head weights (B, h, T_q, T_k), or None on the fast path.
+        """
+        q = self.split_heads(self.q_proj(query))                                      # (B, h, T_q, d_k)
+        heads, weights = attend(q, k, v, mask, need_weights)                          # (B, h, T_q, d_k)
+        B, _, T_q, _ = heads.shape
+        merged = heads.transpose(1, 2).reshape(B, T_q, self.embed_dim)               # (B, T_q, E)
+        return self.out_proj(merged), weights
 
-    def forward(self, query, key, value, key_padding_mask=None,
-                attn_mask=None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, query, key, value, padding_mask=None, attn_mask=None,
+                need_weights: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Attend from ``query`` (B, T_q, E) to ``key`` / ``value`` (B, T_k, E).
 
         Self-attention: ``mha(x, x, x)``; cross-attention: ``mha(y, memory, memory)``.
-        Masks are bool, **True = may attend** (the opposite of
-        ``torch.nn.MultiheadAttention``):
-
-        - ``key_padding_mask`` (B, T_k): True on real tokens, False on padding
-          (``ids != pad_id``);
-        - ``attn_mask`` (T_q, T_k), (B, T_q, T_k) or (B, h, T_q, T_k): e.g.
-          ``causal_mask(T)``.
-
-        Returns ``(output, weights)``: output (B, T_q, E) and the weights of every head
-        (B, h, T_q, T_k), not averaged over heads.
+        Masks are bool, True = may attend: ``padding_mask`` (B, T_k), True on real keys;
+        ``attn_mask`` (T_q, T_k), (B, T_q, T_k) or (B, h, T_q, T_k), e.g. ``causal_mask(T)``.
+        Returns the output (B, T_q, E) and the weights of every head (B, h, T_q, T_k);
+        ``need_weights=False`` uses the fused kernel and returns ``(output, None)``.
         """
-        self._check_inputs(query, key, value)
+        for name, x in (("query", query), ("key", key), ("value", value)):
+            if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[-1] != self.embed_dim:
+                shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+                raise ValueError(f"{name} must be batch-first (B, T, {self.embed_dim}), got "
+                                 f"{shape}. For one sentence use x[None].")
         (B, T_q, _), T_k = query.shape, key.shape[1]
-        mask = self._combined_mask(key_padding_mask, attn_mask, B, T_q, T_k)
-        q = self._split_heads(self.q_proj(query))                                     # (B, h, T_q, d_k)
-        k = self._split_heads(self.k_proj(key))                                       # (B, h, T_k, d_k)
-        v = self._split_heads(self.v_proj(value))                                     # (B, h, T_k, d_k)
-        heads, weights = scaled_dot_product_attention(q, k, v, mask)                  # (B, h, T_q, d_k)
-        return self.out_proj(self._merge_heads(heads)), weights                       # (B, T_q, E)
+        if key.shape[:2] != value.shape[:2] or key.shape[0] != B:
+            raise ValueError(f"query {tuple(query.shape)}, key {tuple(key.shape)} and value "
+                             f"{tuple(value.shape)} must share the batch size, and key and value "
+                             "the length: pass the same sentences.")
+        if attn_mask is not None and attn_mask.dim() == 3:
+            attn_mask = attn_mask[:, None]                                            # (B, 1, T_q, T_k)
+        for name, m in (("padding_mask", padding_mask), ("attn_mask", attn_mask)):
+            if m is not None:
+                shape = (B, T_k) if name == "padding_mask" else (B, self.num_heads, T_q, T_k)
+                _check_mask(m, name, torch.Size(shape))
+        mask = combine_masks(padding_mask, attn_mask)                                 # (B, 1|h, 1|T_q, T_k)
+        return self.attend_heads(query, *self.keys_values(key, value), mask, need_weights)
 
     @torch.no_grad()
     def load_torch_weights(self, mha: nn.MultiheadAttention) -> MultiHeadAttention:
         """Copy the parameters of a ``torch.nn.MultiheadAttention``; returns ``self``.
 
-        PyTorch stores :math:`W^Q, W^K, W^V` stacked in one ``in_proj_weight`` (3E, E)
-        (and ``in_proj_bias`` (3E,)); they are split in three. Afterwards both modules
-        give the same outputs and per-head weights (in eval mode, or with dropout 0),
-        masks converted between the two conventions.
+        PyTorch stacks :math:`W^Q, W^K, W^V` in one ``in_proj_weight`` (3E, E) (and
+        ``in_proj_bias`` (3E,)); they are split in three.
         """
         if not isinstance(mha, nn.MultiheadAttention):
             raise ValueError(f"expected a torch.nn.MultiheadAttention, got {type(mha).__name__}.")
@@ -378,26 +309,145 @@ class MultiHeadAttention(nn.Module):
             raise ValueError(f"the torch module has embed_dim={mha.embed_dim}, num_heads="
                              f"{mha.num_heads}; this one {self.embed_dim}, {self.num_heads}. Build "
                              f"MultiHeadAttention({mha.embed_dim}, {mha.num_heads}) to load it.")
-        if mha.kdim != mha.embed_dim or mha.vdim != mha.embed_dim:
-            raise ValueError(f"the torch module has separate kdim={mha.kdim} / vdim={mha.vdim} "
-                             f"(embed_dim={mha.embed_dim}); only key and value of width embed_dim "
-                             "are supported. Project keys and values to embed_dim first.")
-        if mha.bias_k is not None or mha.add_zero_attn:
-            raise ValueError("the torch module uses add_bias_kv or add_zero_attn, which this "
-                             "module does not have; build it without them.")
-        if (mha.in_proj_bias is None) != (self.q_proj.bias is None):
-            raise ValueError(f"bias differs: the torch module has bias={mha.in_proj_bias is not None}, "
-                             f"this one bias={self.q_proj.bias is not None}. Build both alike.")
-        w_q, w_k, w_v = mha.in_proj_weight.chunk(3, dim=0)                           # (E, E) each
-        for proj, weight in ((self.q_proj, w_q), (self.k_proj, w_k), (self.v_proj, w_v)):
+        if mha.kdim != mha.embed_dim or mha.vdim != mha.embed_dim or mha.bias_k is not None \
+                or mha.add_zero_attn or (mha.in_proj_bias is None) != (self.q_proj.bias is None):
+            raise ValueError("the torch module has separate kdim/vdim, add_bias_kv, add_zero_attn "
+                             "or a different bias setting; build both modules alike.")
+        projections = (self.q_proj, self.k_proj, self.v_proj)
+        for proj, weight in zip(projections, mha.in_proj_weight.chunk(3, dim=0)):   # (E, E) each
             proj.weight.copy_(weight)
         if mha.in_proj_bias is not None:
-            for proj, bias in zip((self.q_proj, self.k_proj, self.v_proj), mha.in_proj_bias.chunk(3)):
+            for proj, bias in zip(projections, mha.in_proj_bias.chunk(3)):
                 proj.bias.copy_(bias)
-        self.out_proj.weight.copy_(mha.out_proj.weight)
-        if self.out_proj.bias is not None:
             self.out_proj.bias.copy_(mha.out_proj.bias)
+        self.out_proj.weight.copy_(mha.out_proj.weight)
         return self
+
+
+# ------------------------------------------------------------------ Transformer blocks
+
+class FeedForward(nn.Module):
+    """The position-wise feed-forward network, E -> d_ff -> E:
+
+    .. math::  \\mathrm{FFN}(x) = W_2\\, \\mathrm{ReLU}(W_1 x + b_1) + b_2 .
+
+    The same two-layer network is applied to every position separately (E -> d_ff -> E);
+    attention mixes positions, this mixes features.
+    """
+
+    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.linear1 = nn.Linear(d_model, d_ff)                               # W_1, b_1
+        self.linear2 = nn.Linear(d_ff, d_model)                               # W_2, b_2
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.linear2(self.drop(torch.relu(self.linear1(x))))          # (B, T, E)
+
+
+class EncoderBlock(nn.Module):
+    """A pre-norm Transformer encoder block (Xiong et al., 2020):
+
+    .. math::  X \\leftarrow X + \\mathrm{MultiHead}(\\mathrm{LN}_1(X), \\mathrm{LN}_1(X),
+               \\mathrm{LN}_1(X)), \\qquad X \\leftarrow X + \\mathrm{FFN}(\\mathrm{LN}_2(X)),
+
+    X (B, S, E). Normalising before each sublayer, not after, keeps a clean residual
+    path from input to output, so deep stacks train without warm-up tricks. Equals
+    ``nn.TransformerEncoderLayer(E, h, d_ff, batch_first=True, norm_first=True)``
+    (``load_torch_weights``).
+    """
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+        self.self_attn = MultiHeadAttention(d_model, num_heads)
+        self.ff = FeedForward(d_model, d_ff, dropout)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x, padding_mask=None, need_weights: bool = False):
+        """``x`` (B, S, E), ``padding_mask`` (B, S) True on real tokens -> (B, S, E), weights."""
+        h = self.norm1(x)                                                     # (B, S, E)
+        mask = None if padding_mask is None else padding_mask[:, None, None, :]  # (B, 1, 1, S)
+        a, weights = self.self_attn.attend_heads(h, *self.self_attn.keys_values(h, h), mask,
+                                                 need_weights)
+        x = x + self.drop(a)                                                  # residual
+        return x + self.drop(self.ff(self.norm2(x))), weights                 # (B, S, E)
+
+    @torch.no_grad()
+    def load_torch_weights(self, layer: nn.TransformerEncoderLayer) -> EncoderBlock:
+        self.self_attn.load_torch_weights(layer.self_attn)
+        _copy_ff_and_norms(self, layer, ("norm1", "norm2"))
+        return self
+
+
+class DecoderBlock(nn.Module):
+    """A pre-norm Transformer decoder block: causal self-attention, cross-attention, FFN.
+
+    .. math::  Y \\leftarrow Y + \\mathrm{MultiHead}(\\mathrm{LN}_1(Y), \\mathrm{LN}_1(Y),
+               \\mathrm{LN}_1(Y);\\ \\text{causal}),
+
+    .. math::  Y \\leftarrow Y + \\mathrm{MultiHead}(\\mathrm{LN}_2(Y), M, M;\\ \\text{source
+               padding}), \\qquad Y \\leftarrow Y + \\mathrm{FFN}(\\mathrm{LN}_3(Y)),
+
+    Y (B, T, E) the target positions, M (B, S, E) the encoder's output (the memory).
+    Equals ``nn.TransformerDecoderLayer(..., batch_first=True, norm_first=True)``.
+
+    **Key/value cache.** While decoding, position t's keys and values never change once
+    computed (causal attention), and the memory's never change at all. ``forward`` with a
+    ``cache`` dict (this layer's ``"k"``, ``"v"`` (B, h, t, d_k) of the earlier positions
+    and ``"mem_k"``, ``"mem_v"`` (B, h, S, d_k)) takes only the new positions in ``Y``,
+    appends their keys and values to the cache (in place) and reads the memory's from it.
+    """
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(d_model) for _ in range(3))
+        self.self_attn = MultiHeadAttention(d_model, num_heads)
+        self.cross_attn = MultiHeadAttention(d_model, num_heads)
+        self.ff = FeedForward(d_model, d_ff, dropout)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, y, memory, padding_mask=None, self_mask=None, cache=None,
+                need_weights: bool = False):
+        """``y`` (B, T, E), ``memory`` (B, S, E) -> (B, T, E) and cross-attention weights.
+
+        ``padding_mask`` (B, S): True on real source tokens. ``self_mask``: bool,
+        broadcastable to (B, h, T, T), usually ``causal_mask(T)``; None with a ``cache``
+        (the new position may read all earlier ones). Weights (B, h, T, S) or None.
+        """
+        h = self.norm1(y)                                                     # (B, T, E)
+        k, v = self.self_attn.keys_values(h, h)                               # (B, h, T, d_k)
+        if cache is not None:
+            k = cache["k"] = torch.cat([cache["k"], k], dim=2)               # (B, h, t + T, d_k)
+            v = cache["v"] = torch.cat([cache["v"], v], dim=2)
+        a, _ = self.self_attn.attend_heads(h, k, v, self_mask)
+        y = y + self.drop(a)                                                  # residual
+        if cache is not None:
+            mem_k, mem_v = cache["mem_k"], cache["mem_v"]                     # (B, h, S, d_k)
+        else:
+            mem_k, mem_v = self.cross_attn.keys_values(memory, memory)
+        mask = None if padding_mask is None else padding_mask[:, None, None, :]  # (B, 1, 1, S)
+        a, weights = self.cross_attn.attend_heads(self.norm2(y), mem_k, mem_v, mask, need_weights)
+        y = y + self.drop(a)
+        return y + self.drop(self.ff(self.norm3(y))), weights                 # (B, T, E)
+
+    @torch.no_grad()
+    def load_torch_weights(self, layer: nn.TransformerDecoderLayer) -> DecoderBlock:
+        self.self_attn.load_torch_weights(layer.self_attn)
+        self.cross_attn.load_torch_weights(layer.multihead_attn)
+        _copy_ff_and_norms(self, layer, ("norm1", "norm2", "norm3"))
+        return self
+
+
+@torch.no_grad()
+def _copy_ff_and_norms(block: nn.Module, layer: nn.Module, norms: tuple[str, ...]) -> None:
+    """Copy a torch Transformer layer's feed-forward and LayerNorm weights into ``block``."""
+    if not getattr(layer, "norm_first", False) or layer.activation is not F.relu:
+        raise ValueError("only torch layers with norm_first=True and the ReLU activation match "
+                         "these pre-norm blocks; build the torch layer with norm_first=True.")
+    for ours, theirs in ((block.ff.linear1, layer.linear1), (block.ff.linear2, layer.linear2),
+                         *((getattr(block, n), getattr(layer, n)) for n in norms)):
+        ours.load_state_dict(theirs.state_dict())
 
 
 # ------------------------------------------------------------------- additive attention
@@ -429,51 +479,31 @@ class AdditiveAttention(nn.Module):
         self.key_proj = nn.Linear(key_dim, attn_dim, bias=True)                       # W_k, b
         self.score = nn.Linear(attn_dim, 1, bias=False)                               # v^T
 
-    def _check_keys(self, keys) -> None:
+    def project_keys(self, keys) -> torch.Tensor:
+        """:math:`W_k k_s + b` for every key: (B, S, key_dim) -> (B, S, attn_dim)."""
         if not isinstance(keys, torch.Tensor) or keys.dim() != 3 or keys.shape[-1] != self.key_dim:
             shape = tuple(keys.shape) if isinstance(keys, torch.Tensor) else type(keys).__name__
             raise ValueError(f"keys must be (B, S, key_dim) = (B, S, {self.key_dim}), got {shape}: "
                              "the encoder states, batch-first.")
-
-    def project_keys(self, keys) -> torch.Tensor:
-        """:math:`W_k k_s + b` for every key: (B, S, key_dim) -> (B, S, attn_dim)."""
-        self._check_keys(keys)
         return self.key_proj(keys)                                                    # (B, S, A)
 
-    def forward(self, query, keys, key_padding_mask=None,
+    def forward(self, query, keys, padding_mask=None,
                 projected_keys=None) -> tuple[torch.Tensor, torch.Tensor]:
         """One step: ``query`` (B, query_dim), ``keys`` (B, S, key_dim) -> context, weights.
 
-        ``key_padding_mask`` (B, S) bool, True = a real token (``src != pad_id``); padding
-        gets weight exactly 0. ``projected_keys`` (B, S, attn_dim) is
-        ``project_keys(keys)``, computed here when not given. Returns the context
-        :math:`c_t` (B, key_dim) and the weights :math:`\\alpha_t` (B, S).
+        ``padding_mask`` (B, S) bool, True on real tokens (``src != pad_id``); padding gets
+        weight exactly 0. ``projected_keys`` (B, S, attn_dim) is ``project_keys(keys)``,
+        computed here when not given. Returns the context :math:`c_t` (B, key_dim) and the
+        weights :math:`\\alpha_t` (B, S). A decoder calls this at every step, so inputs are
+        checked by one assert; ``project_keys`` checks the keys once per sentence.
         """
-        if not isinstance(query, torch.Tensor) or query.dim() != 2 or query.shape[-1] != self.query_dim:
-            shape = tuple(query.shape) if isinstance(query, torch.Tensor) else type(query).__name__
-            raise ValueError(f"query must be (B, query_dim) = (B, {self.query_dim}), one decoder "
-                             f"step, got {shape}. For T steps call once per step, since each step's "
-                             "query is the state the previous step produced.")
-        self._check_keys(keys)
         if projected_keys is None:
-            projected_keys = self.key_proj(keys)                                      # (B, S, A)
-        B, S = keys.shape[:2]
-        if query.shape[0] != B:
-            raise ValueError(f"query has batch size {query.shape[0]} and keys {B}; pass the decoder "
-                             "states and encoder states of the same sentences.")
-        if tuple(projected_keys.shape) != (B, S, self.attn_dim):
-            raise ValueError(f"projected_keys must be (B, S, attn_dim) = ({B}, {S}, {self.attn_dim}), "
-                             f"got {tuple(projected_keys.shape)}. Pass project_keys(keys) of these keys.")
-        mask = None
-        if key_padding_mask is not None:
-            mask = _as_bool_mask(key_padding_mask, "key_padding_mask")
-            if tuple(mask.shape) != (B, S):
-                raise ValueError(f"key_padding_mask must be (B, S) = ({B}, {S}), got "
-                                 f"{tuple(mask.shape)}. Build it as src_ids != pad_id "
-                                 "(True = real token).")
-            _check_some_key_visible(mask, "key_padding_mask")
+            projected_keys = self.project_keys(keys)                                  # (B, S, A)
+        assert query.shape == (keys.shape[0], self.query_dim), "query must be (B, query_dim)"
         energy = torch.tanh(self.query_proj(query)[:, None, :] + projected_keys)     # (B, S, A)
         scores = self.score(energy).squeeze(-1)                                       # (B, S)
-        weights = _masked_softmax(scores, mask)                                       # (B, S)
+        if padding_mask is not None:
+            scores = scores.masked_fill(~padding_mask, float("-inf"))                # (B, S)
+        weights = torch.softmax(scores, dim=-1)                                       # (B, S)
         context = (weights[:, None, :] @ keys).squeeze(1)                             # (B, key_dim)
         return context, weights

@@ -34,7 +34,11 @@ All three are decoded the same way, through the step-function interface of
                               start_id=1, end_id=2, max_len=30)
 
 ``translate`` does this for a list of sentences (greedy or beam search).
-``count_parameters`` and ``width_for_parameters`` make the comparison fair.
+``width_for_parameters`` (with ``cu.count_parameters``) makes the comparison fair.
+
+Inputs are checked where they enter (``fit``, ``translate``, ``start``,
+``attention_weights``); ``forward`` and ``step``, called on every batch and decoding
+step, trust them.
 
 Shapes: B batch, S = T_x source length, T = T_y target length, E embedding size,
 H hidden units, D model width, V vocabulary.
@@ -44,7 +48,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -54,12 +57,15 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from . import config, decoding, metrics
-from .attention import AdditiveAttention, causal_mask, sinusoidal_positional_encoding
+from .attention import (
+    AdditiveAttention,
+    DecoderBlock,
+    EncoderBlock,
+    causal_mask,
+    sinusoidal_positional_encoding,
+)
 from .text import Vocab, pad_sequences
-
-with warnings.catch_warnings():          # no ipywidgets: tqdm.auto falls back to text bars
-    warnings.simplefilter("ignore")
-    from tqdm.auto import tqdm
+from .training import count_parameters
 
 PAD, START, END = Vocab.pad_id, Vocab.start_id, Vocab.end_id
 
@@ -120,7 +126,7 @@ class _Translator(nn.Module):
 
     A subclass implements ``forward(src, tgt_in) -> logits (B, T, V)``,
     ``_start(src) -> state`` and ``_step(prev (B,), state) -> (log_probs (B, V), state)``
-    on checked tensors; ``start`` and ``step`` wrap them for ``course_utils.decoding``.
+    on tensors; ``start`` (checked) and ``step`` wrap them for ``course_utils.decoding``.
     """
 
     max_len: int | None = None               # the longest sentence the model accepts (None: any)
@@ -150,6 +156,12 @@ class _Translator(nn.Module):
         self._check_length(src.shape[1], "src")
         return src.to(self.device)
 
+    def _tensors(self, src, tgt_in) -> tuple[torch.Tensor, torch.Tensor]:
+        """Unchecked (hot path): ids as int64 tensors on the model's device."""
+        src, tgt_in = (torch.as_tensor(a, device=self.device).long() for a in (src, tgt_in))
+        assert src.dim() == tgt_in.dim() == 2 and len(src) == len(tgt_in), "ids: (B, S), (B, T)"
+        return src, tgt_in
+
     def _pair(self, src, tgt_in) -> tuple[torch.Tensor, torch.Tensor]:
         src, tgt_in = self._source(src), _as_ids(tgt_in, "tgt_in")
         if tgt_in.shape[0] != src.shape[0]:
@@ -172,11 +184,7 @@ class _Translator(nn.Module):
     @torch.no_grad()
     def step(self, prev, state: dict) -> tuple[np.ndarray, dict]:
         """One decoder step: previous ids ``prev`` (B,) -> log p(y_t | y_<t, x) as NumPy (B, V)."""
-        prev = np.asarray(prev)
-        if prev.ndim != 1 or not np.issubdtype(prev.dtype, np.integer):
-            raise ValueError(f"step expects one previous token id per sentence, shape (B,), got "
-                             f"{prev.dtype} {prev.shape}.")
-        _check_id_range(prev, self.tgt_vocab_size, "prev", "tgt_vocab_size")
+        assert np.ndim(prev) == 1, "prev: one previous token id per sentence, shape (B,)"
         log_probs, state = self._step(torch.as_tensor(prev, dtype=torch.long, device=self.device),
                                       state)
         return log_probs.float().cpu().numpy(), state
@@ -265,8 +273,7 @@ class GRUTranslator(_Translator):
 
     def forward(self, src, tgt_in) -> torch.Tensor:
         """Teacher forcing: ``src`` (B, S) and ``tgt_in`` (B, T) ids -> logits (B, T, V)."""
-        src, tgt_in = self._pair(src, tgt_in)
-        features, _ = self._teacher_forced(src, tgt_in)
+        features, _ = self._teacher_forced(*self._tensors(src, tgt_in))
         return self.out(self.drop(features))                             # (B, T, V)
 
     @torch.no_grad()
@@ -288,14 +295,14 @@ class GRUTranslator(_Translator):
         memory, s, mask = self._encode(src)
         if not self.use_attention:
             return {"s": s}                                              # (B, H)
-        return {"s": s, "memory": memory, "mask": mask,                  # (B, H), (B, S, H), (B, S)
+        return {"s": s, "memory": memory, "padding_mask": mask,          # (B, H), (B, S, H), (B, S)
                 "keys": self.attention.project_keys(memory)}             # (B, S, H)
 
     def _step(self, prev, state):
         y = self.drop(self.tgt_embed(prev))                              # (B, E)
         if self.use_attention:
             s, features, _ = self._attend_step(y, state["s"], state["memory"], state["keys"],
-                                               state["mask"])
+                                               state["padding_mask"])
         else:
             out, s = self.decoder(y[:, None], state["s"][None])           # (B, 1, H), (1, B, H)
             features, s = out[:, 0], s[0]
@@ -306,34 +313,29 @@ class GRUTranslator(_Translator):
 # ------------------------------------------------------------------------- Transformer
 
 class TransformerTranslator(_Translator):
-    """A Transformer encoder-decoder (Vaswani et al., 2017) from PyTorch's layers.
+    """A pre-norm Transformer encoder-decoder (Vaswani et al., 2017) from the course's blocks.
 
     Words become vectors scaled by :math:`\\sqrt{D}` plus sinusoidal position codes
     :math:`P` (``attention.sinusoidal_positional_encoding``):
 
-    .. math::  X^{(0)} = \\sqrt{D}\\, E_x[x] + P_{1..S}, \\qquad
-               Y^{(0)} = \\sqrt{D}\\, E_y[y_{<t}] + P_{1..T}.
+    .. math::  X^{(0)} = \\sqrt{D}\\, E_x[x] + P_{0..S-1}, \\qquad
+               Y^{(0)} = \\sqrt{D}\\, E_y[y_{<t}] + P_{0..T-1}.
 
-    Every attention block computes, per head of size :math:`d_k = D / n_{head}`,
-
-    .. math::  \\mathrm{Attention}(Q, K, V) = \\mathrm{softmax}\\!\\left(
-               \\frac{Q K^\\top}{\\sqrt{d_k}} + \\mathrm{mask}\\right) V,
-
-    with :math:`-\\infty` in the mask on source padding (encoder self-attention and
-    decoder cross-attention) and above the diagonal of the decoder's self-attention
-    (position :math:`t` may not read later words: the causal mask). The encoder's
-    ``num_layers`` layers (self-attention + feed-forward) turn :math:`X^{(0)}` into the
-    memory :math:`M` (B, S, D); the decoder's layers (causal self-attention,
-    cross-attention to :math:`M`, feed-forward) give :math:`z_t` (B, T, D) and
+    The encoder stack applies ``num_layers`` ``attention.EncoderBlock`` s (self-attention
+    over the source, source padding masked, then a feed-forward network) and a final
+    LayerNorm: the memory :math:`M = \\mathrm{LN}(X^{(L)})` (B, S, D). The decoder stack
+    applies ``num_layers`` ``attention.DecoderBlock`` s (causal self-attention,
+    cross-attention to :math:`M`, feed-forward) and a final LayerNorm:
+    :math:`z = \\mathrm{LN}(Y^{(L)})` (B, T, D), and
     :math:`p(y_t \\mid y_{<t}, x) = \\mathrm{softmax}(W_o z_t + b_o)`.
 
-    Layer norm comes first in every block, with a final norm after each stack (pre-LN,
-    Xiong et al., 2020): it trains stably at Adam's usual learning rate without the
-    original paper's warm-up schedule. Sentences may have up to ``max_len`` tokens.
+    Layer norm comes first in every block (pre-LN, Xiong et al., 2020), with a final norm
+    after each stack. Sentences may have up to ``max_len`` tokens.
 
-    Decoding (``step``) re-runs the decoder over the whole prefix :math:`y_{<t}` at every
-    step: simple and exactly what teacher forcing computes; a cache of the keys and
-    values of earlier positions would save the repeated work.
+    Decoding (``start`` / ``step``) keeps a key/value cache per decoder layer in the
+    state: each step feeds only the newest word through the decoder and reuses the keys
+    and values of the earlier positions and of the memory. ``kv_cache = False`` re-runs
+    the decoder over the whole prefix at every step instead (same outputs, slower).
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_model: int = 128, nhead: int = 4,
@@ -344,82 +346,93 @@ class TransformerTranslator(_Translator):
             raise ValueError(f"d_model={d_model} must be a multiple of nhead={nhead}, and "
                              f"num_layers={num_layers}, dim_feedforward={dim_feedforward} and "
                              f"max_len={max_len} must be >= 1 (e.g. d_model=128, nhead=4).")
-        self.d_model, self.max_len = d_model, max_len
+        self.d_model, self.nhead, self.max_len = d_model, nhead, max_len
+        self.kv_cache = True
         self.src_embed = nn.Embedding(src_vocab_size, d_model, padding_idx=PAD)
         self.tgt_embed = nn.Embedding(tgt_vocab_size, d_model, padding_idx=PAD)
         self.register_buffer("positions", sinusoidal_positional_encoding(max_len, d_model),
                              persistent=False)                           # (max_len, D), not learned
         self.drop = nn.Dropout(dropout)
-        layer = dict(d_model=d_model, nhead=nhead, dim_feedforward=dim_feedforward,
-                     dropout=dropout, batch_first=True, norm_first=True)
-        self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(**layer), num_layers,
-                                             norm=nn.LayerNorm(d_model), enable_nested_tensor=False)
-        self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(**layer), num_layers,
-                                             norm=nn.LayerNorm(d_model))
-        self.out = nn.Linear(d_model, tgt_vocab_size)
+        block = (d_model, nhead, dim_feedforward, dropout)
+        self.encoder = nn.ModuleList(EncoderBlock(*block) for _ in range(num_layers))
+        self.encoder_norm = nn.LayerNorm(d_model)
+        self.decoder = nn.ModuleList(DecoderBlock(*block) for _ in range(num_layers))
+        self.decoder_norm = nn.LayerNorm(d_model)
+        self.out = nn.Linear(d_model, tgt_vocab_size)                    # W_o, b_o
 
-    def _embed(self, ids, table: nn.Embedding) -> torch.Tensor:
-        """(B, T) ids -> sqrt(D) * E[ids] + P: (B, T, D)."""
-        return self.drop(table(ids) * math.sqrt(self.d_model) + self.positions[: ids.shape[1]])
+    def _embed(self, ids, table: nn.Embedding, offset: int = 0) -> torch.Tensor:
+        """(B, T) ids at positions offset.. -> sqrt(D) * E[ids] + P: (B, T, D)."""
+        P = self.positions[offset:offset + ids.shape[1]]                 # (T, D)
+        return self.drop(table(ids) * math.sqrt(self.d_model) + P)
 
-    def _encode(self, src):
-        """Memory (B, S, D) and the source padding mask (B, S), True = padding (PyTorch's way)."""
-        src_pad = src == PAD                                             # (B, S)
-        memory = self.encoder(self._embed(src, self.src_embed), src_key_padding_mask=src_pad)
-        return memory, src_pad
+    def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The encoder stack: ``src`` (B, S) ids -> memory M (B, S, D), padding mask (B, S)."""
+        padding_mask = src != PAD                                        # (B, S) True = word
+        x = self._embed(src, self.src_embed)                             # (B, S, D)
+        for block in self.encoder:
+            x, _ = block(x, padding_mask)                                # (B, S, D)
+        return self.encoder_norm(x), padding_mask
 
-    def _decode(self, tgt_in, memory, src_pad) -> torch.Tensor:
-        """Decoder outputs z (B, T, D) for the prefixes ``tgt_in`` (B, T)."""
-        T = tgt_in.shape[1]
-        return self.decoder(self._embed(tgt_in, self.tgt_embed), memory,
-                            tgt_mask=~causal_mask(T, device=tgt_in.device),   # (T, T) True = hidden
-                            tgt_key_padding_mask=tgt_in == PAD,               # (B, T)
-                            memory_key_padding_mask=src_pad)                  # (B, S)
+    def decode(self, tgt_in, memory, padding_mask, need_weights: bool = False):
+        """The decoder stack, teacher-forced: ``tgt_in`` (B, T) -> z (B, T, D), weights.
+
+        The weights are the last layer's cross-attention (B, h, T, S) when
+        ``need_weights``, else None (the other layers take the fused kernel).
+        """
+        y = self._embed(tgt_in, self.tgt_embed)                          # (B, T, D)
+        causal = causal_mask(tgt_in.shape[1], device=tgt_in.device)      # (T, T)
+        for i, block in enumerate(self.decoder):
+            last = i == len(self.decoder) - 1
+            y, weights = block(y, memory, padding_mask, causal, need_weights=need_weights and last)
+        return self.decoder_norm(y), weights                             # (B, T, D)
 
     def forward(self, src, tgt_in) -> torch.Tensor:
         """Teacher forcing: ``src`` (B, S) and ``tgt_in`` (B, T) ids -> logits (B, T, V)."""
-        src, tgt_in = self._pair(src, tgt_in)
-        return self.out(self._decode(tgt_in, *self._encode(src)))        # (B, T, V)
+        src, tgt_in = self._tensors(src, tgt_in)
+        z, _ = self.decode(tgt_in, *self.encode(src))
+        return self.out(z)                                               # (B, T, V)
 
     @torch.no_grad()
-    def attention_weights(self, src, tgt_in) -> torch.Tensor:
-        """The last decoder layer's cross-attention, averaged over heads: (B, T, S) on the CPU.
+    def attention_weights(self, src, tgt_in, average_heads: bool = True) -> torch.Tensor:
+        """The last decoder layer's cross-attention, on the CPU: (B, T, S), or (B, h, T, S).
 
-        Hooks on that layer's ``multihead_attn`` ask it for its weights during a normal
-        teacher-forced forward pass (eval mode), so they are the weights the model
-        uses. Row ``[b, t]`` sums to 1 and is 0 on source padding.
+        The model returns them from its own teacher-forced pass (eval mode, the readable
+        attention path). Row ``[b, t]`` sums to 1 and is 0 on source padding.
         """
-        attn = self.decoder.layers[-1].multihead_attn
-        captured = []
-
-        def ask_for_weights(module, args, kwargs):
-            return args, {**kwargs, "need_weights": True, "average_attn_weights": True}
-
-        def keep_weights(module, args, kwargs, output):
-            captured.append(output[1])                                   # (B, T, S)
-
+        src, tgt_in = self._pair(src, tgt_in)
         was_training = self.training
         self.eval()
-        hooks = [attn.register_forward_pre_hook(ask_for_weights, with_kwargs=True),
-                 attn.register_forward_hook(keep_weights, with_kwargs=True)]
-        try:
-            self(src, tgt_in)
-        finally:
-            for hook in hooks:
-                hook.remove()
-            self.train(was_training)
-        return captured[-1].cpu()
+        _, weights = self.decode(tgt_in, *self.encode(src), need_weights=True)   # (B, h, T, S)
+        self.train(was_training)
+        return (weights.mean(1) if average_heads else weights).cpu()
 
     def _start(self, src):
-        memory, src_pad = self._encode(src)
-        prefix = torch.zeros(len(src), 0, dtype=torch.long, device=src.device)
-        return {"memory": memory, "src_pad": src_pad, "prefix": prefix}  # (B, S, D), (B, S), (B, 0)
+        memory, padding_mask = self.encode(src)                          # (B, S, D), (B, S)
+        if not self.kv_cache:
+            prefix = torch.zeros(len(src), 0, dtype=torch.long, device=src.device)
+            return {"memory": memory, "padding_mask": padding_mask, "prefix": prefix}
+        empty = memory.new_zeros(len(src), self.nhead, 0, self.d_model // self.nhead)  # (B, h, 0, d_k)
+        layers = []
+        for block in self.decoder:                                       # the memory's keys and values,
+            mem_k, mem_v = block.cross_attn.keys_values(memory, memory)  # once: (B, h, S, d_k)
+            layers.append({"k": empty, "v": empty,                       # contiguous: no copy per step
+                           "mem_k": mem_k.contiguous(), "mem_v": mem_v.contiguous()})
+        return {"padding_mask": padding_mask, "layers": layers}
 
     def _step(self, prev, state):
-        prefix = torch.cat([state["prefix"], prev[:, None]], dim=1)      # (B, t)
-        self._check_length(prefix.shape[1], "the decoded prefix")
-        z = self._decode(prefix, state["memory"], state["src_pad"])[:, -1]   # (B, D): the last word
-        return F.log_softmax(self.out(z), dim=-1), {**state, "prefix": prefix}
+        if "prefix" in state:                                            # no cache: the whole prefix
+            prefix = torch.cat([state["prefix"], prev[:, None]], dim=1)  # (B, t)
+            z, _ = self.decode(prefix, state["memory"], state["padding_mask"])
+            return F.log_softmax(self.out(z[:, -1]), dim=-1), {**state, "prefix": prefix}
+        layers = [dict(cache) for cache in state["layers"]]              # new dicts, same tensors
+        t = layers[0]["k"].shape[2]                                      # words decoded so far
+        assert t < self.max_len, f"the model decodes at most max_len={self.max_len} words"
+        y = self._embed(prev[:, None], self.tgt_embed, offset=t)         # (B, 1, D): the newest word
+        for block, cache in zip(self.decoder, layers):
+            y, _ = block(y, None, state["padding_mask"], cache=cache)    # appends to cache k, v
+        z = self.decoder_norm(y[:, 0])                                   # (B, D)
+        return F.log_softmax(self.out(z), dim=-1), {"padding_mask": state["padding_mask"],
+                                                    "layers": layers}
 
 
 # ----------------------------------------------------------------------------- training
@@ -505,28 +518,45 @@ def evaluate_teacher_forced(model: _Translator, arrays, batch_size: int = 256) -
             "token_accuracy": metrics.token_accuracy(predicted, tgt_out, mask=mask)}
 
 
+def warmup_factor(step: int, warmup_steps: int) -> float:
+    """The learning-rate multiplier at optimizer step ``step`` (from 1): 1 without warm-up.
+
+    With warm-up (Vaswani et al., 2017): a linear ramp to 1 over ``warmup_steps``, then
+    decay as :math:`\\sqrt{\\text{warmup} / \\text{step}}`:
+    :math:`\\min(\\text{step} / \\text{warmup}, \\sqrt{\\text{warmup} / \\text{step}})`.
+    """
+    if warmup_steps <= 0:
+        return 1.0
+    return min(step / warmup_steps, math.sqrt(warmup_steps / step))
+
+
 def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: int = 64,
-        lr: float = 1e-3, clip: float = 1.0, label_smoothing: float = 0.0, device=None,
-        seed: int = 0, progress: bool = True) -> list[dict]:
+        lr: float = 1e-3, warmup_steps: int = 0, clip: float = 1.0, label_smoothing: float = 0.0,
+        restore_best: bool = False, device=None, seed: int = 0,
+        progress: bool = True) -> dict[str, list]:
     """Train ``model`` with Adam on teacher-forced cross-entropy; validate every epoch.
 
     ``train_arrays`` and ``val_arrays`` are (src, tgt_in, tgt_out) triples from
     ``cu.seq2seq.encode_words``. Batches come from ``length_batches`` (shuffled with
     ``seed``; dropout draws from PyTorch's generator, seeded by ``cu.set_seed``) and are
-    trimmed to their longest row. Gradients are clipped to norm ``clip``;
-    ``label_smoothing`` (e.g. 0.1) spreads that much target probability over the
-    vocabulary. ``device`` defaults to ``cu.config.device()``; the model moves there.
+    trimmed to their longest row. The learning rate is ``lr * warmup_factor(step,
+    warmup_steps)``; gradients are clipped to norm ``clip``; ``label_smoothing`` (e.g.
+    0.1) spreads that much target probability over the vocabulary. With
+    ``restore_best``, the weights of the epoch with the lowest validation loss are put
+    back at the end (early stopping, looking back). ``device`` defaults
+    to ``cu.config.device()``; the model moves there. With ``progress``, one line per epoch.
 
-    Returns one dict per epoch: ``epoch``, ``train_loss`` (the training objective, label
-    smoothing included), ``val_loss`` and ``val_token_accuracy`` (teacher-forced, no
-    smoothing), and ``seconds``, the wall time since training began. The model is left
-    in eval mode.
+    Returns the history in Keras' shape, a dict of per-epoch lists: ``loss`` (the
+    training objective, label smoothing included), ``val_loss`` and
+    ``val_token_accuracy`` (teacher-forced, no smoothing), ``lr`` (of the epoch's last step)
+    and ``seconds`` (wall time since training began). The model is left in eval mode.
     """
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name}={value!r} must be an int >= 1.")
-    if not lr > 0 or not clip > 0:
-        raise ValueError(f"lr={lr} and clip={clip} must be > 0 (e.g. lr=1e-3, clip=1.0).")
+    if not lr > 0 or not clip > 0 or warmup_steps < 0:
+        raise ValueError(f"lr={lr} and clip={clip} must be > 0 and warmup_steps={warmup_steps} "
+                         ">= 0 (e.g. lr=1e-3, clip=1.0, warmup_steps=0).")
     if not 0 <= label_smoothing < 1:
         raise ValueError(f"label_smoothing={label_smoothing} must lie in [0, 1); 0 turns it off, "
                          "0.1 is usual.")
@@ -535,17 +565,20 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
         _check_id_range(src, model.src_vocab_size, "the source ids", "src_vocab_size")
         _check_id_range(np.concatenate([tgt_in, tgt_out], axis=1), model.tgt_vocab_size,
                         "the target ids", "tgt_vocab_size")
+        if model.max_len is not None:
+            model._check_length(max(src.shape[1], tgt_in.shape[1]), "a training sentence")
     device = config.device() if device is None else torch.device(device)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda done: warmup_factor(done + 1, warmup_steps))
     rng = np.random.default_rng(seed)
-    history, start = [], time.perf_counter()
+    history = {"loss": [], "val_loss": [], "val_token_accuracy": [], "lr": [], "seconds": []}
+    best, start = None, time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
         total, tokens = 0.0, 0
-        bar = tqdm(length_batches(train[0], train[2], batch_size, rng), desc=f"epoch {epoch}/{epochs}",
-                   leave=False, disable=not progress)
-        for rows in bar:
+        for rows in length_batches(train[0], train[2], batch_size, rng):
             (src,), (tgt_in, tgt_out) = _trim(train[0][rows]), _trim(train[1][rows], train[2][rows])
             logits = model(src, tgt_in)                                  # (B, T, V)
             loss = _loss(logits, tgt_out.to(device), label_smoothing)
@@ -553,19 +586,25 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), clip)
             optimizer.step()
+            lr_used = optimizer.param_groups[0]["lr"]
+            schedule.step()
             n = int((tgt_out != PAD).sum())
             total, tokens = total + loss.item() * n, tokens + n
-            bar.set_postfix(loss=f"{total / tokens:.3f}", refresh=False)
         scores = evaluate_teacher_forced(model, val, batch_size=max(256, batch_size))
         if device.type == "cuda":
             torch.cuda.synchronize()
-        history.append({"epoch": epoch, "train_loss": total / tokens, "val_loss": scores["loss"],
-                        "val_token_accuracy": scores["token_accuracy"],
-                        "seconds": time.perf_counter() - start})
+        for key, value in (("loss", total / tokens), ("val_loss", scores["loss"]),
+                           ("val_token_accuracy", scores["token_accuracy"]),
+                           ("lr", lr_used),
+                           ("seconds", time.perf_counter() - start)):
+            history[key].append(value)
+        if restore_best and scores["loss"] <= min(history["val_loss"]):
+            best = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if progress:
-            tqdm.write(f"epoch {epoch}: train loss {total / tokens:.3f}, val loss "
-                       f"{scores['loss']:.3f}, val token accuracy {scores['token_accuracy']:.3f}, "
-                       f"{history[-1]['seconds']:.0f} s")
+            print(f"epoch {epoch}/{epochs}: loss {total / tokens:.3f}, val loss {scores['loss']:.3f}, "
+                  f"val token accuracy {scores['token_accuracy']:.3f}, {history['seconds'][-1]:.0f} s")
+    if best is not None:
+        model.load_state_dict(best)
     model.eval()
     return history
 
@@ -628,17 +667,13 @@ def translate(model: _Translator, src_vocab: Vocab, tgt_vocab: Vocab, sentences:
 
 # -------------------------------------------------------------------- fair comparisons
 
-def count_parameters(model: nn.Module) -> int:
-    """The number of trainable parameters (weights that receive gradients)."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
 def width_for_parameters(build: Callable[[int], nn.Module], target: int, widths: Sequence[int]) -> int:
     """The width ``w`` in ``widths`` whose ``build(w)`` has the parameter count closest to ``target``.
 
-    E.g. the attention GRU's hidden size that matches the plain GRU::
+    Parameters are counted by ``cu.count_parameters``. E.g. the attention GRU's hidden
+    size that matches the plain GRU::
 
-        target = count_parameters(GRUTranslator(V_x, V_y))
+        target = cu.count_parameters(GRUTranslator(V_x, V_y))
         hidden = width_for_parameters(lambda w: GRUTranslator(V_x, V_y, hidden=w, attention=True),
                                       target, range(64, 257, 8))
 
@@ -649,6 +684,6 @@ def width_for_parameters(build: Callable[[int], nn.Module], target: int, widths:
         raise ValueError("width_for_parameters got no widths: pass candidates, e.g. range(64, 257, 8).")
     if not isinstance(target, (int, np.integer)) or target < 1:
         raise ValueError(f"target={target!r} must be a positive parameter count, e.g. "
-                         "count_parameters(baseline).")
+                         "cu.count_parameters(baseline).")
     gaps = [abs(count_parameters(build(w)) - int(target)) for w in widths]
     return widths[int(np.argmin(gaps))]

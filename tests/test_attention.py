@@ -9,9 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.nn import functional as F
 
+from course_utils import text
 from course_utils.attention import (
     AdditiveAttention,
+    DecoderBlock,
+    EncoderBlock,
     MultiHeadAttention,
+    attend,
     causal_mask,
     padding_mask,
     scaled_dot_product_attention,
@@ -53,14 +57,17 @@ def test_sdpa_matches_torch(dtype, tol, batch, masking):
     T = 5
     query, key, value = qkv(*batch, T_q=T, T_k=T, dtype=dtype)
     mask, torch_kwargs = None, {}
+    pad = None
     if masking == "padding":
-        mask = lengths_mask()[:, None, :]                                   # (B, 1, T_k)
+        pad = lengths_mask()                                                # (B, T_k)
+        mask = pad[:, None, :]                                              # (B, 1, T_k)
         mask = mask[:, None] if len(batch) == 2 else mask                   # (B, 1, 1, T_k)
         torch_kwargs = {"attn_mask": mask}
     elif masking == "causal":
         mask = causal_mask(T)
         torch_kwargs = {"is_causal": True}
-    output, weights = scaled_dot_product_attention(query, key, value, mask)
+    output, weights = scaled_dot_product_attention(query, key, value, None if pad is not None else mask,
+                                                   padding_mask=pad)
     expected = F.scaled_dot_product_attention(query, key, value, **torch_kwargs)
     torch.testing.assert_close(output, expected, atol=tol, rtol=tol)
     torch.testing.assert_close(weights, explicit_softmax(query, key, mask), atol=tol, rtol=tol)
@@ -85,9 +92,12 @@ def test_sdpa_masked_weights_are_exactly_zero(masking):
     torch.manual_seed(2)
     query, key, value = qkv(3, 2, T_q=5, T_k=5)
     ids = torch.tensor([[4, 5, 6, 7, 8], [4, 5, 6, 0, 0], [4, 0, 0, 0, 0]])
-    mask = {"padding": padding_mask(ids), "causal": causal_mask(5),
-            "both": padding_mask(ids) & causal_mask(5)}[masking]
-    _, weights = scaled_dot_product_attention(query, key, value, mask)
+    pad = padding_mask(ids) if masking != "causal" else None                # (B, T_k)
+    causal = causal_mask(5) if masking != "padding" else None               # (T, T)
+    _, weights = scaled_dot_product_attention(query, key, value, causal, padding_mask=pad)
+    mask = torch.ones(5, 5, dtype=torch.bool) if causal is None else causal
+    if pad is not None:
+        mask = mask & pad[:, None, None, :]
     hidden = ~mask.expand_as(weights)
     assert (weights[hidden] == 0.0).all()
     assert (weights[~hidden] > 0).all()
@@ -97,8 +107,7 @@ def test_sdpa_masked_weights_are_exactly_zero(masking):
 def test_sdpa_gradients_flow_and_skip_masked_keys():
     torch.manual_seed(3)
     query, key, value = (x.requires_grad_() for x in qkv(3, T_q=5, T_k=5))
-    mask = lengths_mask()[:, None, :]                                        # (B, 1, T_k)
-    output, _ = scaled_dot_product_attention(query, key, value, mask)
+    output, _ = scaled_dot_product_attention(query, key, value, padding_mask=lengths_mask())
     output.square().sum().backward()
     for x in (query, key, value):
         assert torch.isfinite(x.grad).all()
@@ -133,16 +142,17 @@ def test_padding_mask_shape_and_values(as_numpy):
     ids = [[5, 6, 7, 0], [8, 0, 0, 0]]
     ids = np.array(ids, dtype=np.int32) if as_numpy else torch.tensor(ids)
     mask = padding_mask(ids)
-    assert mask.dtype == torch.bool and mask.shape == (2, 1, 1, 4)
-    assert mask[:, 0, 0].tolist() == [[True, True, True, False], [True, False, False, False]]
-    assert padding_mask(ids, pad_id=8)[:, 0, 0].tolist() == [[True] * 4, [False, True, True, True]]
+    assert mask.dtype == torch.bool and mask.shape == (2, 4)
+    assert mask.tolist() == [[True, True, True, False], [True, False, False, False]]
+    assert padding_mask(ids, pad_id=8).tolist() == [[True] * 4, [False, True, True, True]]
+    assert mask.tolist() == text.padding_mask(np.asarray(ids)).tolist()     # one mask, one shape
 
 
 def test_padding_mask_broadcasts_against_head_scores():
     torch.manual_seed(5)
     ids = torch.tensor([[3, 4, 0], [3, 0, 0]])
     query, key, value = qkv(2, 4, T_q=3, T_k=3)                              # (B, h, T, d)
-    _, weights = scaled_dot_product_attention(query, key, value, padding_mask(ids))
+    _, weights = scaled_dot_product_attention(query, key, value, padding_mask=padding_mask(ids))
     assert (weights[..., 1:][1] == 0).all() and (weights[..., 2][0] == 0).all()
 
 
@@ -183,7 +193,7 @@ def test_multi_head_attention_matches_torch(kind, masking):
     query = x if kind == "self" else torch.randn(3, 4 if masking in ("none", "padding") else T, 12)
     pad = lengths_mask() if masking in ("padding", "both") else None        # (B, T_k) True = real
     causal = causal_mask(T) if masking in ("causal", "both") else None      # (T, T) True = may attend
-    output, weights = ours(query, memory, memory, key_padding_mask=pad, attn_mask=causal)
+    output, weights = ours(query, memory, memory, padding_mask=pad, attn_mask=causal)
     expected, expected_weights = reference(
         query, memory, memory, need_weights=True, average_attn_weights=False,
         key_padding_mask=None if pad is None else ~pad,                      # torch: True = ignore
@@ -208,7 +218,7 @@ def test_multi_head_attention_masks_and_gradients():
     mha = MultiHeadAttention(8, 2)
     x = torch.randn(3, 5, 8, requires_grad=True)
     pad = lengths_mask()
-    output, weights = mha(x, x, x, key_padding_mask=pad, attn_mask=causal_mask(5))
+    output, weights = mha(x, x, x, padding_mask=pad, attn_mask=causal_mask(5))
     allowed = (pad[:, None, None, :] & causal_mask(5)).expand_as(weights)
     assert (weights[~allowed] == 0.0).all()
     torch.testing.assert_close(weights.sum(-1), torch.ones(3, 2, 5))
@@ -322,24 +332,25 @@ def test_sdpa_rejects_bad_masks():
         scaled_dot_product_attention(query, key, value, causal_mask(5).float())
     with pytest.raises(ValueError, match="does not broadcast"):
         scaled_dot_product_attention(query, key, value, torch.ones(2, 5, 5, dtype=torch.bool))
-    with pytest.raises(ValueError, match="does not broadcast"):      # would grow the scores
-        scaled_dot_product_attention(query, key, value, padding_mask(torch.ones(3, 5, dtype=torch.long)))
-    everything_hidden = lengths_mask([5, 0, 2])[:, None, :]
-    with pytest.raises(ValueError, match="at least one visible key"):
-        scaled_dot_product_attention(query, key, value, everything_hidden)
+    with pytest.raises(ValueError, match="does not broadcast"):
+        scaled_dot_product_attention(query, key, value, padding_mask=torch.ones(3, 4, dtype=torch.bool))
+    with pytest.raises(ValueError, match="batched inputs"):
+        scaled_dot_product_attention(query[0], key[0], value[0], padding_mask=lengths_mask()[:1])
+    with pytest.raises(ValueError, match="hides every key"):
+        scaled_dot_product_attention(query, key, value, padding_mask=lengths_mask([5, 0, 2]))
 
 
 def test_sdpa_rejects_bad_shapes():
     query, key, value = qkv(3, T_q=4, T_k=5, d_k=8)
-    with pytest.raises(ValueError, match="same last size d_k"):
+    with pytest.raises(ValueError, match="one size d_k"):
         scaled_dot_product_attention(query[..., :7], key, value)
-    with pytest.raises(ValueError, match="every key needs its value"):
+    with pytest.raises(ValueError, match="same sequence"):
         scaled_dot_product_attention(query, key, value[:, :4])
-    with pytest.raises(ValueError, match="at least 2 dims"):
+    with pytest.raises(ValueError, match="float tensor"):
         scaled_dot_product_attention(torch.randn(8), torch.randn(8), torch.randn(8))
     with pytest.raises(ValueError, match="do not broadcast"):
         scaled_dot_product_attention(query, key[:2], value[:2])
-    with pytest.raises(ValueError, match="floating-point"):
+    with pytest.raises(ValueError, match="float tensor"):
         scaled_dot_product_attention(query.long(), key.long(), value.long())
 
 
@@ -360,21 +371,21 @@ def test_mask_builders_reject_bad_input():
 
 
 def test_multi_head_attention_rejects_bad_input():
-    with pytest.raises(ValueError, match=r"not divisible.*\[1, 2, 5, 10\]"):
+    with pytest.raises(ValueError, match=r"divisible.*\[1, 2, 5, 10\]"):
         MultiHeadAttention(10, 3)
     mha = MultiHeadAttention(8, 2)
     x = torch.randn(3, 5, 8)
     with pytest.raises(ValueError, match="bool"):
-        mha(x, x, x, key_padding_mask=lengths_mask().float())
-    with pytest.raises(ValueError, match=r"key_padding_mask must be \(B, T_k\)"):
-        mha(x, x, x, key_padding_mask=padding_mask(torch.ones(3, 5, dtype=torch.long)))
-    with pytest.raises(ValueError, match="attn_mask must be"):
+        mha(x, x, x, padding_mask=lengths_mask().float())
+    with pytest.raises(ValueError, match=r"padding_mask .*does not broadcast"):
+        mha(x, x, x, padding_mask=torch.ones(3, 4, dtype=torch.bool))
+    with pytest.raises(ValueError, match="attn_mask .*does not broadcast"):
         mha(x, x, x, attn_mask=causal_mask(4))
-    with pytest.raises(ValueError, match="at least one visible key"):
-        mha(x, x, x, key_padding_mask=lengths_mask([5, 0, 2]))
+    with pytest.raises(ValueError, match="hides every key"):
+        mha(x, x, x, padding_mask=lengths_mask([5, 0, 2]))
     with pytest.raises(ValueError, match="batch-first"):
         mha(x[0], x[0], x[0])
-    with pytest.raises(ValueError, match="batch sizes"):
+    with pytest.raises(ValueError, match="batch size"):
         mha(x, x[:2], x[:2])
 
 
@@ -392,17 +403,93 @@ def test_load_torch_weights_rejects_other_shapes():
 def test_additive_attention_rejects_bad_input():
     attn = AdditiveAttention(6, 4, 5)
     query, keys = torch.randn(3, 6), torch.randn(3, 5, 4)
-    with pytest.raises(ValueError, match="bool"):
-        attn(query, keys, lengths_mask().long())
-    with pytest.raises(ValueError, match=r"key_padding_mask must be \(B, S\)"):
-        attn(query, keys, lengths_mask()[:, :4])
-    with pytest.raises(ValueError, match="at least one visible key"):
-        attn(query, keys, lengths_mask([5, 0, 2]))
-    with pytest.raises(ValueError, match="one decoder step"):
-        attn(query[:, None], keys)
     with pytest.raises(ValueError, match="key_dim"):
-        attn(query, keys[..., :3])
-    with pytest.raises(ValueError, match="batch size"):
-        attn(query[:2], keys)
-    with pytest.raises(ValueError, match="projected_keys"):
-        attn(query, keys, projected_keys=attn.project_keys(keys)[:, :4])
+        attn.project_keys(keys[..., :3])
+    with pytest.raises(ValueError, match=">= 1"):
+        AdditiveAttention(0, 4, 5)
+    with pytest.raises(AssertionError, match="query"):         # a hot path: one assert
+        attn(query[:, None], keys)
+
+
+# ------------------------------------------------------------- readable path vs fused kernel
+
+@pytest.mark.parametrize("masking", ["none", "padding", "causal", "both"])
+def test_fast_path_equals_the_readable_attention(masking):
+    torch.manual_seed(15)
+    q, k, v = qkv(3, 2, T_q=5, T_k=5)
+    pad = lengths_mask() if masking in ("padding", "both") else None
+    causal = causal_mask(5) if masking in ("causal", "both") else None
+    mask = None if pad is None and causal is None else (
+        pad[:, None, None, :] if causal is None else causal if pad is None
+        else pad[:, None, None, :] & causal)
+    readable, weights = attend(q, k, v, mask)
+    fast, none = attend(q, k, v, mask, need_weights=False)
+    assert none is None and weights.shape == (3, 2, 5, 5)
+    torch.testing.assert_close(fast, readable, atol=1e-5, rtol=1e-5)
+    mha = MultiHeadAttention(12, 3).eval()
+    x = torch.randn(3, 5, 12)
+    slow, _ = mha(x, x, x, padding_mask=pad, attn_mask=causal)
+    quick, _ = mha(x, x, x, padding_mask=pad, attn_mask=causal, need_weights=False)
+    torch.testing.assert_close(quick, slow, atol=1e-5, rtol=1e-5)
+
+
+# ---------------------------------------------------------- blocks against torch.nn layers
+
+def torch_layer(kind, E=16, h=4, d_ff=24, seed=16):
+    torch.manual_seed(seed)
+    cls = torch.nn.TransformerEncoderLayer if kind == "encoder" else torch.nn.TransformerDecoderLayer
+    layer = cls(E, h, d_ff, dropout=0.0, batch_first=True, norm_first=True).eval()
+    with torch.no_grad():                    # random norms and biases, so copying them is tested
+        for p in layer.parameters():
+            p.normal_(0, 0.3)
+    ours = EncoderBlock(E, h, d_ff) if kind == "encoder" else DecoderBlock(E, h, d_ff)
+    return layer, ours.load_torch_weights(layer).eval()
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_encoder_block_equals_torch_encoder_layer(masked):
+    layer, ours = torch_layer("encoder")
+    x = torch.randn(3, 5, 16)
+    pad = lengths_mask() if masked else None
+    with torch.no_grad():
+        expected = layer(x, src_key_padding_mask=None if pad is None else ~pad)
+        for need_weights in (True, False):
+            output, _ = ours(x, pad, need_weights=need_weights)
+            torch.testing.assert_close(output, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_decoder_block_equals_torch_decoder_layer(masked):
+    layer, ours = torch_layer("decoder")
+    y, memory = torch.randn(3, 4, 16), torch.randn(3, 5, 16)
+    src_pad = lengths_mask() if masked else None                           # (B, S)
+    tgt_pad = lengths_mask([4, 2, 3]) if masked else None                   # (B, T)
+    causal = causal_mask(4)
+    self_mask = causal if tgt_pad is None else causal & tgt_pad[:, None, None, :]
+    with torch.no_grad():
+        expected = layer(y, memory, tgt_mask=~causal,
+                         tgt_key_padding_mask=None if tgt_pad is None else ~tgt_pad,
+                         memory_key_padding_mask=None if src_pad is None else ~src_pad)
+        for need_weights in (True, False):
+            output, weights = ours(y, memory, src_pad, self_mask, need_weights=need_weights)
+            torch.testing.assert_close(output, expected, atol=1e-5, rtol=1e-5)
+    assert weights is None                                                  # the fast path's
+
+
+def test_decoder_block_with_a_cache_equals_the_whole_prefix():
+    _, ours = torch_layer("decoder")
+    y, memory, pad = torch.randn(3, 4, 16), torch.randn(3, 5, 16), lengths_mask()
+    with torch.no_grad():
+        expected, _ = ours(y, memory, pad, causal_mask(4))
+        mem_k, mem_v = ours.cross_attn.keys_values(memory, memory)
+        cache = {"k": torch.zeros(3, 4, 0, 4), "v": torch.zeros(3, 4, 0, 4), "mem_k": mem_k, "mem_v": mem_v}
+        for t in range(4):                                                  # one position at a time
+            out, _ = ours(y[:, t:t + 1], None, pad, cache=cache)
+            torch.testing.assert_close(out[:, 0], expected[:, t], atol=1e-5, rtol=1e-5)
+    assert cache["k"].shape == (3, 4, 4, 4)                                 # (B, h, t, d_k)
+
+
+def test_blocks_refuse_post_norm_torch_layers():
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)    # norm_first=False
+    with pytest.raises(ValueError, match="norm_first=True"):
+        EncoderBlock(8, 2, 16).load_torch_weights(layer)

@@ -5,8 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils import decoding, seq2seq
+from course_utils import decoding, seq2seq, training
 from course_utils import translators as tr
+from course_utils.attention import causal_mask
 from course_utils.text import Vocab
 
 V_SRC, V_TGT = 13, 11                                    # tiny vocabularies
@@ -113,27 +114,39 @@ def test_attention_weights_are_distributions_over_the_real_source_words(kind):
     assert model.training                                 # the mode is restored
 
 
-def test_transformer_attention_weights_leave_the_model_as_it_was():
+def test_transformer_attention_weights_come_from_the_model_itself():
     model = build("transformer").eval()
-    attn = model.decoder.layers[-1].multihead_attn
     with torch.no_grad():
         before = model(SRC, TGT_IN)
-        model.attention_weights(SRC, TGT_IN)
+        per_head = model.attention_weights(SRC, TGT_IN, average_heads=False)     # (B, h, T, S)
         after = model(SRC, TGT_IN)
     torch.testing.assert_close(after, before, atol=0, rtol=0)
-    assert not attn._forward_hooks and not attn._forward_pre_hooks
+    assert per_head.shape == (3, 2, 5, 5)
+    torch.testing.assert_close(per_head.mean(1), model.attention_weights(SRC, TGT_IN))
+    with torch.no_grad():                  # the last block's cross-attention, by hand
+        memory, pad = model.encode(SRC)
+        y = model._embed(TGT_IN, model.tgt_embed)
+        for block in model.decoder[:-1]:
+            y, _ = block(y, memory, pad, causal_mask(5))
+        last = model.decoder[-1]
+        h = last.norm1(y)
+        y = y + last.self_attn(h, h, h, attn_mask=causal_mask(5))[0]
+        _, by_hand = last.cross_attn(last.norm2(y), memory, memory, padding_mask=pad)
+    torch.testing.assert_close(per_head, by_hand, atol=1e-6, rtol=0)
 
 
-def test_transformer_attention_weights_are_the_ones_its_layer_computes():
-    model = build("transformer").eval()
-    layer, inputs = model.decoder.layers[-1], {}
-    hook = layer.multihead_attn.register_forward_pre_hook(
-        lambda module, args: inputs.update(query=args[0], memory=args[1]))
-    weights = model.attention_weights(SRC, TGT_IN)
-    hook.remove()
-    _, by_hand = layer.multihead_attn(inputs["query"], inputs["memory"], inputs["memory"],
-                                      key_padding_mask=SRC == 0, need_weights=True)
-    torch.testing.assert_close(weights, by_hand.detach(), atol=1e-6, rtol=0)
+@pytest.mark.parametrize("beam_width", [1, 3])
+def test_the_key_value_cache_changes_no_output(beam_width):
+    model = likes_to_stop("transformer")
+    kw = dict(batch_size=3, start_id=tr.START, end_id=tr.END, max_len=12, return_scores=True)
+    outputs = {}
+    for cached in (True, False):
+        model.kv_cache = cached
+        state = model.start(SRC)
+        outputs[cached] = (decoding.greedy_decode(model.step, state, **kw) if beam_width == 1 else
+                           decoding.beam_search(model.step, state, beam_width=beam_width, **kw))
+    assert outputs[True][0] == outputs[False][0]
+    np.testing.assert_allclose(outputs[True][1], outputs[False][1], atol=1e-5)
 
 
 def test_the_plain_gru_has_no_attention_weights():
@@ -168,13 +181,21 @@ def test_fit_lowers_the_training_loss(kind, task):
     model = build(kind, len(src_vocab), len(tgt_vocab))
     history = tr.fit(model, train, val, epochs=3, batch_size=32, lr=3e-3, device="cpu",
                      progress=False)
-    assert [h["epoch"] for h in history] == [1, 2, 3]
-    assert set(history[0]) == {"epoch", "train_loss", "val_loss", "val_token_accuracy", "seconds"}
-    assert history[-1]["train_loss"] < history[0]["train_loss"]
-    assert history[-1]["val_loss"] < history[0]["val_loss"]
-    assert 0 <= history[-1]["val_token_accuracy"] <= 1
-    assert history[0]["seconds"] <= history[-1]["seconds"]
+    assert set(history) == {"loss", "val_loss", "val_token_accuracy", "lr", "seconds"}
+    assert all(len(values) == 3 for values in history.values())          # Keras' shape
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["val_loss"][-1] < history["val_loss"][0]
+    assert 0 <= history["val_token_accuracy"][-1] <= 1
+    assert history["seconds"][0] <= history["seconds"][-1]
     assert not model.training
+
+
+def test_restore_best_puts_back_the_best_validation_epoch(task):
+    src_vocab, tgt_vocab, (train, val) = task
+    model = build("gru", len(src_vocab), len(tgt_vocab))
+    history = tr.fit(model, train, val, epochs=4, batch_size=32, lr=3e-2, device="cpu",
+                     restore_best=True, progress=False)                  # a rate that overshoots
+    assert tr.evaluate_teacher_forced(model, val)["loss"] == pytest.approx(min(history["val_loss"]))
 
 
 def test_evaluate_teacher_forced_counts_real_positions_only(task):
@@ -206,11 +227,19 @@ def test_translate_returns_strings_in_the_input_order(kind, task):
 
 # ----------------------------------------------------------------------- fair sizes
 
-def test_count_parameters_counts_trainable_weights():
-    model = build("gru+attention")
-    assert tr.count_parameters(model) == sum(p.numel() for p in model.parameters())
-    model.src_embed.weight.requires_grad_(False)
-    assert tr.count_parameters(model) == sum(p.numel() for p in model.parameters()) - 8 * V_SRC
+def test_warmup_ramps_up_then_decays():
+    assert [tr.warmup_factor(step, 0) for step in (1, 10, 1000)] == [1.0, 1.0, 1.0]
+    assert tr.warmup_factor(50, 100) == 0.5 and tr.warmup_factor(100, 100) == 1.0
+    assert tr.warmup_factor(400, 100) == 0.5                               # sqrt(100 / 400)
+
+
+def test_fit_follows_the_warmup_schedule(task):
+    src_vocab, tgt_vocab, (train, val) = task
+    model = build("transformer", len(src_vocab), len(tgt_vocab))
+    history = tr.fit(model, train, val, epochs=1, batch_size=32, lr=1e-3, warmup_steps=100,
+                     device="cpu", progress=False)
+    steps = -(-len(train[0]) // 32)                                       # batches in one epoch
+    assert history["lr"][0] == pytest.approx(1e-3 * steps / 100)
 
 
 def test_width_for_parameters_picks_the_closest_count():
@@ -218,10 +247,10 @@ def test_width_for_parameters_picks_the_closest_count():
     assert tr.width_for_parameters(square, 110, [5, 10, 20]) == 10
     assert tr.width_for_parameters(square, 200, [5, 10, 20]) == 10
     assert tr.width_for_parameters(square, 300, [5, 10, 20]) == 20
-    target = tr.count_parameters(tr.GRUTranslator(50, 60, hidden=32))
+    target = training.count_parameters(tr.GRUTranslator(50, 60, hidden=32))
     width = tr.width_for_parameters(lambda w: tr.GRUTranslator(50, 60, hidden=w, attention=True),
                                     target, range(8, 41, 4))
-    matched = tr.count_parameters(tr.GRUTranslator(50, 60, hidden=width, attention=True))
+    matched = training.count_parameters(tr.GRUTranslator(50, 60, hidden=width, attention=True))
     assert abs(matched - target) / target < 0.1
 
 
@@ -231,25 +260,26 @@ def test_width_for_parameters_picks_the_closest_count():
 def test_bad_ids_name_the_problem(kind):
     model = build(kind)
     with pytest.raises(ValueError, match=r"2-D .*src\[None\]"):
-        model(SRC[0], TGT_IN)
+        model.start(SRC[0])
     with pytest.raises(ValueError, match=f"{V_SRC} tokens.*src_vocab_size"):
-        model(SRC + 10, TGT_IN)
-    with pytest.raises(ValueError, match=f"{V_TGT} tokens.*tgt_vocab_size"):
-        model(SRC, TGT_IN + 10)
-    with pytest.raises(ValueError, match="3 sentences but tgt_in has 2"):
-        model(SRC, TGT_IN[:2])
+        model.start(SRC + 10)
     with pytest.raises(ValueError, match="integer token ids"):
-        model(SRC.float(), TGT_IN)
+        model.start(SRC.float())
     with pytest.raises(ValueError, match="all padding"):
-        model(torch.cat([SRC, torch.zeros(1, 5, dtype=torch.long)]), TGT_IN[[0, 1, 2, 0]])
+        model.start(torch.cat([SRC, torch.zeros(1, 5, dtype=torch.long)]))
     with pytest.raises(ValueError, match="after the words"):
-        model(torch.tensor([[0, 4, 5]]), TGT_IN[:1])
+        model.start(torch.tensor([[0, 4, 5]]))
+    if kind != "gru":
+        with pytest.raises(ValueError, match=f"{V_TGT} tokens.*tgt_vocab_size"):
+            model.attention_weights(SRC, TGT_IN + 10)
+        with pytest.raises(ValueError, match="3 sentences but tgt_in has 2"):
+            model.attention_weights(SRC, TGT_IN[:2])
 
 
 def test_sentences_longer_than_the_transformer_allows_are_refused():
     model = build("transformer")                          # max_len=40
     with pytest.raises(ValueError, match="max_len=40"):
-        model(torch.full((1, 41), 4), TGT_IN[:1])
+        model.start(torch.full((1, 41), 4))
 
 
 def test_fit_refuses_misaligned_arrays(task):
