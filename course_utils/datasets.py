@@ -144,8 +144,9 @@ def reading_archive(path: Path):
         yield
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, KeyError,
             NotImplementedError, ValueError) as err:   # flipped bits: odd features, negative offsets
-        raise CorruptDataError(_check_kind(read_bytes(path)[:4096], path, _CHECK_KINDS[:2]) or f"{path} is a damaged "
-                               f"archive ({err}): truncated or altered. Fetch it again.") from None
+        raise CorruptDataError(_check_kind(read_bytes(path)[:4096], path, _CHECK_KINDS[:2])  # empty, HTML
+                               or f"{path} is a damaged archive ({err}): truncated or altered. Fetch it "
+                               "again.") from None
 
 
 # -------------------------------------------------------------------------- downloads

@@ -45,8 +45,8 @@ def _as_multi(references, hypotheses) -> list[list[str]]:
     bad = [f"reference {i} is {r!r}" for i, r in enumerate(multi) if not isinstance(r, (list, tuple))
            or not r or not all(isinstance(s, str) for s in r)]
     if len(multi) != len(hypotheses) or bad:
-        raise ValueError(f"got {len(hypotheses)} hypotheses and {str(references)[:60]!r} ({bad[:1]}): pass "
-                         "one reference (a str) or a non-empty list of them per hypothesis (never None).")
+        raise ValueError(f"got {len(hypotheses)} hypotheses, {len(multi)} references {bad[:1]}: pass one "
+                         "reference (a str) or a non-empty list of them per hypothesis (never None).")
     return [list(r) for r in multi]
 
 

@@ -124,7 +124,8 @@ CASES = {
     "datasets/files/gzip read as text": (text_from("book.txt", gzip.compress(SPANISH.encode())), E,
                                          "book.txt is compressed or an archive.*extract it first"),
     "datasets/files/zip read as text": (text_from("book.txt", zip_bytes()), E, "compressed or an archive"),
-    "datasets/files/tar read as text": (text_from("book.txt", tar_bytes(SPANISH)), E, "compressed or an archive"),
+    "datasets/files/tar read as text": (text_from("book.txt", tar_bytes(SPANISH)), E,
+                                        "compressed or an archive"),
     "datasets/files/bzip2 read as pairs": (pairs_from("spa.txt", b"BZh91AY&SY" + bytes(20)), E,
                                            "compressed or an archive"),
     "datasets/files/truncated zip": (pairs_from("spa-eng.zip", zip_bytes()[:-30]), E,
@@ -285,7 +286,8 @@ CASES = {
         np.zeros((2, 3), int), np.zeros((2, 3), int), mask=np.ones((2, 2))), E, r"mask \(2, 2\)"),
     "metrics/shapes/empty arrays": (lambda m, t: metrics.token_accuracy(
         np.zeros((0, 3), int), np.zeros((0, 3), int)), E, "selects a position"),
-    "metrics/shapes/fewer references": (lambda m, t: metrics.bleu(["a", "b"], ["a"]), E, "2 hypotheses"),
+    "metrics/shapes/fewer references": (lambda m, t: metrics.bleu(["a", "b"], ["a"]), E,
+                                        "2 hypotheses, 1 references"),
     "metrics/shapes/empty reference list": (lambda m, t: metrics.exact_match(["hola"], [[]]), E,
                                             "reference 0 is"),
     "metrics/shapes/no hypotheses": (lambda m, t: metrics.chrf([], []), E, "got an empty list"),
@@ -325,6 +327,8 @@ CASES = {
         tab_step(), STATE, 2, 1, 2, 5, beam_width=0), E, "beam_width=0"),
     "decoding/args/max_len 0": (lambda m, t: decoding.greedy_decode(tab_step(), STATE, 2, 1, 2, 0), E,
                                 "max_len=0"),
+    "decoding/args/batch size 0": (lambda m, t: decoding.greedy_decode(tab_step(), STATE, 0, 1, 2, 5),
+                                   E, "batch_size=0"),
     "decoding/args/float batch size": (lambda m, t: decoding.greedy_decode(tab_step(), STATE, 2.0, 1, 2, 5),
                                        E, "batch_size=2.0"),
     "decoding/args/negative length penalty": (lambda m, t: decoding.beam_search(
@@ -407,7 +411,7 @@ def test_datasets_files_any_text_in_another_encoding_fails_clearly(tmp_path, tex
 
 @ONE_TIME
 @given(st.lists(st.tuples(st.sampled_from("áéíóúñ¿¡üÁÉÑ"), st.sampled_from("aeos nt")), min_size=1,
-                max_size=10), st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=20))
+                max_size=10), st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=20))
 def test_datasets_files_any_latin1_text_fails_clearly(tmp_path, accented, plain):
     """Spanish written in Latin-1 (each accented letter followed by an ASCII one, as in
     words; a Latin-1 run such as 'á¡¡' is also valid UTF-8 and cannot be told apart)."""
@@ -588,7 +592,7 @@ def test_every_module_has_a_test_per_class_that_applies():
 # ------------------------------------------------------------------ lines of checking code
 
 OWNED = ("datasets", "text", "metrics", "decoding", "config")
-CHECK_LINES_BEFORE = {"datasets": 62, "text": 49, "metrics": 32, "decoding": 26, "config": 32}
+CHECK_LINES_BEFORE = {"datasets": 62, "text": 49, "metrics": 37, "decoding": 26, "config": 33}  # at 89c2d5d
 
 
 def check_lines(source: str) -> int:
