@@ -13,6 +13,10 @@ may), written to a temporary file and renamed into place only once verified, so 
 failed or corrupt download never leaves a broken file behind; a corrupt cache file is
 detected, removed and fetched again.
 
+A file that is not what it claims (another encoding, a compressed or archived file read
+as text, a truncated or altered archive, an HTML page, an empty file, a folder) raises an
+error that names the file, what is wrong with it and what to do.
+
 | loader                     | real source                       | offline default                  |
 |----------------------------|-----------------------------------|----------------------------------|
 | ``load_translation_pairs`` | Tatoeba English-Spanish           | the course's phrasebook          |
@@ -469,7 +473,7 @@ def stratified_split(texts: Sequence[str], labels: Sequence[int], validation: fl
     Each distinct text is placed by its rank, within its label, in a hash order, so the
     class balance of every split matches the whole and duplicates never straddle splits.
     """
-    check_texts(texts, "stratified_split texts")
+    texts = check_texts(texts, "stratified_split texts")
     labels = np.asarray(labels)
     if len(texts) != len(labels) or labels.ndim != 1 or not np.array_equal(labels, labels.round()):
         raise ValueError(f"{len(texts)} texts need one int label each, got labels of shape {labels.shape} "

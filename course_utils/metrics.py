@@ -38,16 +38,17 @@ def references_by_source(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], l
     return list(refs), list(refs.values())
 
 
-def _as_multi(references, hypotheses) -> list[list[str]]:
-    """References as one list of str per hypothesis (a str means one reference)."""
-    check_texts(hypotheses, "hypotheses")
+def _as_multi(references, hypotheses) -> tuple[list[str], list[list[str]]]:
+    """Hypotheses as a list of str, references as one list of str per hypothesis (a str
+    means one reference)."""
+    hypotheses = check_texts(hypotheses, "hypotheses")
     multi = [] if isinstance(references, str) else [[r] if isinstance(r, str) else r for r in references]
     bad = [f"reference {i} is {r!r}" for i, r in enumerate(multi) if not isinstance(r, (list, tuple))
            or not r or not all(isinstance(s, str) for s in r)]
     if len(multi) != len(hypotheses) or bad:
         raise ValueError(f"got {len(hypotheses)} hypotheses, {len(multi)} references {bad[:1]}: pass one "
                          "reference (a str) or a non-empty list of them per hypothesis (never None).")
-    return [list(r) for r in multi]
+    return hypotheses, [list(r) for r in multi]
 
 
 def _streams(multi: list[list[str]]) -> list[list[str | None]]:
@@ -76,12 +77,12 @@ def token_accuracy(predicted, targets, mask=None) -> float:
         raise ValueError(f"predicted {predicted.shape}, targets {targets.shape} and mask {mask.shape} need "
                          "one (N, T) shape (predictions may add V) and a true/false mask that selects a "
                          "position: predict on the targets' decoder inputs; e.g. mask=targets != 0.")
-    return float((predicted == targets)[mask].mean())
+    return float((predicted == targets)[mask.astype(bool)].mean())
 
 
 def exact_match(hypotheses: Sequence[str], references) -> float:
     """Share of hypotheses equal (ignoring outer whitespace) to one of their references."""
-    multi = _as_multi(references, hypotheses)
+    hypotheses, multi = _as_multi(references, hypotheses)
     hits = [h.strip() in {r.strip() for r in refs} for h, refs in zip(hypotheses, multi)]
     return float(np.mean(hits))
 
@@ -90,16 +91,16 @@ def bleu(hypotheses: Sequence[str], references) -> float:
     """Corpus BLEU (sacrebleu, 13a tokenizer), 0-100; several references allowed."""
     import sacrebleu
 
-    multi = _as_multi(references, hypotheses)
-    return float(sacrebleu.corpus_bleu(list(hypotheses), _streams(multi)).score)
+    hypotheses, multi = _as_multi(references, hypotheses)
+    return float(sacrebleu.corpus_bleu(hypotheses, _streams(multi)).score)
 
 
 def chrf(hypotheses: Sequence[str], references) -> float:
     """Corpus chrF (sacrebleu, character 6-grams, beta 2), 0-100; several references allowed."""
     import sacrebleu
 
-    multi = _as_multi(references, hypotheses)
-    return float(sacrebleu.corpus_chrf(list(hypotheses), _streams(multi)).score)
+    hypotheses, multi = _as_multi(references, hypotheses)
+    return float(sacrebleu.corpus_chrf(hypotheses, _streams(multi)).score)
 
 
 def evaluate(hypotheses: Sequence[str], references) -> dict[str, float]:
@@ -117,7 +118,7 @@ def bleu_by_length(sources: Sequence[str], hypotheses: Sequence[str], references
     """
     import pandas as pd
 
-    multi = _as_multi(references, hypotheses)
+    hypotheses, multi = _as_multi(references, hypotheses)
     if len(check_texts(sources, "sources")) != len(hypotheses) or not 2 <= min(edges, default=0) \
             or list(edges) != sorted(set(edges)):
         raise ValueError(f"got {len(sources)} sources for {len(hypotheses)} hypotheses and {edges=}: pass one"

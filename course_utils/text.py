@@ -12,6 +12,11 @@ A ``Vocab`` maps tokens (characters or words) to ids. Ids 0-3 are reserved:
     vocab = cu.Vocab.build(["We like cats.", "We like dogs."], level="word")
     ids = vocab.encode("We like birds.")        # "birds" -> <unk>
     vocab.decode(ids)                           # 'We like <unk>.'
+
+``check_texts`` and ``as_ids`` guard the entry points of this module and of ``metrics``
+and ``decoding``: one str where a list of texts is expected (it would be read character
+by character), floats (probabilities) where ids are expected, a batch where one sequence
+is expected, ragged lists and ids outside the vocabulary raise a ValueError saying so.
 """
 
 from __future__ import annotations

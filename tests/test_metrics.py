@@ -67,3 +67,13 @@ def test_bleu_by_length_buckets():
 
 
 # Bad input: tests/test_bad_input.py (metrics/...).
+
+
+def test_token_accuracy_mask_of_ints_is_a_mask_not_indices():
+    targets = np.array([[5, 6, 2]])
+    predicted = np.array([[5, 9, 2]])
+    assert metrics.token_accuracy(predicted, targets, mask=np.array([[1, 0, 1]])) == 1.0
+
+
+def test_metrics_take_any_iterable_of_hypotheses():
+    assert metrics.exact_match(iter(["Hola.", "Adiós."]), ["Hola.", "Chao."]) == 0.5
