@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import io
 import math
+import os
 import pathlib
 import sys
 import tarfile
@@ -35,8 +36,8 @@ from course_utils.text import padding_mask, tokenize
 PAIRS_TEXT = "Go.\tVe.\nI am hungry.\tTengo hambre.\nWhere is it?\t¿Dónde está?\n"
 VOCAB = cu.Vocab.build(["abc"])
 HTML = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n"
-ONE_TIME = settings(max_examples=int(__import__("os").environ.get("BAD_INPUT_EXAMPLES", 40)), deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+FILE_EXAMPLES = settings(max_examples=int(os.environ.get("BAD_INPUT_EXAMPLES", 40)), deadline=None,
+                         suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 # ------------------------------------------------------------------ fixture builders
@@ -361,7 +362,7 @@ def test_bad_input_raises_a_clear_error(case, monkeypatch, tmp_path):
 
 # ------------------------------------------------------------------ property-based
 
-@ONE_TIME
+@FILE_EXAMPLES
 @given(st.data())
 def test_datasets_files_any_cut_or_flipped_zip_fails_clearly_or_reads_the_same(tmp_path, data):
     """Any truncation or any flipped byte of spa-eng.zip: a CorruptDataError naming the file,
@@ -379,7 +380,7 @@ def test_datasets_files_any_cut_or_flipped_zip_fails_clearly_or_reads_the_same(t
         assert pairs == ds.parse_pairs(PAIRS_TEXT) and damaged != original[:cut]
 
 
-@ONE_TIME
+@FILE_EXAMPLES
 @given(st.data())
 def test_datasets_files_any_cut_or_flipped_tar_gz_fails_clearly_or_reads_the_same(tmp_path, data):
     original = tar_gz_bytes()
@@ -395,7 +396,7 @@ def test_datasets_files_any_cut_or_flipped_tar_gz_fails_clearly_or_reads_the_sam
         assert sorted(reviews) == ["test neg review: ¡qué neg!", "test pos review: ¡qué pos!"]
 
 
-@ONE_TIME
+@FILE_EXAMPLES
 @given(st.text(min_size=1, max_size=40).filter(lambda s: any(ord(c) > 127 for c in s)),
        st.sampled_from(["utf-16", "utf-16-le", "utf-8-cut"]))
 def test_datasets_files_any_text_in_another_encoding_fails_clearly(tmp_path, text, encoding):
@@ -409,7 +410,7 @@ def test_datasets_files_any_text_in_another_encoding_fails_clearly(tmp_path, tex
         ds.load_text_corpus(path)
 
 
-@ONE_TIME
+@FILE_EXAMPLES
 @given(st.lists(st.tuples(st.sampled_from("áéíóúñ¿¡üÁÉÑ"), st.sampled_from("aeos nt")), min_size=1,
                 max_size=10), st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=20))
 def test_datasets_files_any_latin1_text_fails_clearly(tmp_path, accented, plain):
@@ -465,8 +466,6 @@ def test_decoding_silent_any_step_output_that_is_not_log_probabilities_is_refuse
 @given(st.sampled_from(["maybe", "2", "ja", "enabled", "0.5"]),
        st.sampled_from(["COURSE_OFFLINE", "COURSE_SMOKE"]))
 def test_config_env_unknown_flag_values_are_errors(value, name):
-    import os
-
     old = os.environ.get(name)
     os.environ[name] = value
     try:
@@ -592,7 +591,8 @@ def test_every_module_has_a_test_per_class_that_applies():
 # ------------------------------------------------------------------ lines of checking code
 
 OWNED = ("datasets", "text", "metrics", "decoding", "config")
-CHECK_LINES_BEFORE = {"datasets": 62, "text": 49, "metrics": 37, "decoding": 26, "config": 33}  # at 89c2d5d
+BEFORE = "89c2d5d"     # main before issue 16
+CHECK_LINES_BEFORE = {"datasets": 62, "text": 49, "metrics": 37, "decoding": 26, "config": 33}  # at BEFORE
 
 
 def check_lines(source: str) -> int:
@@ -645,7 +645,13 @@ if __name__ == "__main__":          # python tests/test_bad_input.py: the counts
     print(f"{'all':10} " + "".join(f"{sum(table.get((m, c), 0) for m in MODULES):8d}" for c in CLASSES)
           + f"{sum(table.values()):8d}")
     root = pathlib.Path(cu.__file__).parent
-    print("\nlines of checking code (check_lines):  before  after")
+    print(f"\nlines of checking code (check_lines): before ({BEFORE}) and now")
+    totals = [0, 0]
     for name in OWNED:
-        print(f"  course_utils/{name + '.py':14}              {CHECK_LINES_BEFORE[name]:6d} "
-              f"{check_lines((root / f'{name}.py').read_text(encoding='utf-8')):6d}")
+        old = subprocess.run(["git", "show", f"{BEFORE}:course_utils/{name}.py"], cwd=root,
+                             capture_output=True, text=True)
+        before = check_lines(old.stdout) if old.returncode == 0 else CHECK_LINES_BEFORE[name]
+        now = check_lines((root / f"{name}.py").read_text(encoding="utf-8"))
+        print(f"  course_utils/{name + '.py':14} {before:6d} {now:6d}")
+        totals = [t + n for t, n in zip(totals, (before, now))]
+    print(f"  {'total':27} {totals[0]:6d} {totals[1]:6d}")
