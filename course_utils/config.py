@@ -34,6 +34,7 @@ import os
 import platform
 import random
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -41,25 +42,37 @@ PROFILES = ("ci", "laptop", "full")
 DEFAULT_PROFILE = "laptop"
 
 
+def env_flag(name: str) -> bool:
+    """An on/off environment variable: unset, 0/false/no/off or 1/true/yes/on; else an error."""
+    value = os.environ.get(name, "").strip().lower()
+    if value not in ("", "0", "false", "no", "off", "1", "true", "yes", "on"):
+        raise ValueError(f"{name}={value!r} is not understood: use 1 (on) or 0 (off), or unset it.")
+    return value in ("1", "true", "yes", "on")
+
+
+def env_path(name: str, must_exist: bool = False) -> Path | None:
+    """The folder named by environment variable ``name``, or None when it is unset. ``~`` and
+    relative paths (to the current folder) are resolved; a file, or a missing folder when
+    ``must_exist``, is an error that names the variable."""
+    value = os.environ.get(name, "").strip()
+    folder = Path(value).expanduser().resolve() if value else None
+    if folder is not None and (folder.exists() or must_exist) and not folder.is_dir():
+        raise FileNotFoundError(f"{name}={value!r} is not a folder. Point {name} at a folder, or unset it.")
+    return folder
+
+
 def profile() -> str:
     """The active profile, read from ``COURSE_PROFILE`` (default ``laptop``)."""
     name = os.environ.get("COURSE_PROFILE", DEFAULT_PROFILE).strip().lower() or DEFAULT_PROFILE
     if name not in PROFILES:
-        raise ValueError(
-            f"COURSE_PROFILE={name!r} is not a profile. Use one of {', '.join(PROFILES)} "
-            f"(e.g. `COURSE_PROFILE=ci make lab`), or unset it for {DEFAULT_PROFILE!r}."
-        )
+        raise ValueError(f"COURSE_PROFILE={name!r} is not a profile. Use one of {', '.join(PROFILES)} "
+                         f"(e.g. `COURSE_PROFILE=ci make lab`), or unset it for {DEFAULT_PROFILE!r}.")
     return name
 
 
 def smoke() -> bool:
     """True when ``COURSE_SMOKE`` asks for the profile's model sizes on ``ci``'s data and steps."""
-    value = os.environ.get("COURSE_SMOKE", "").strip().lower()
-    if value in ("", "0", "false", "no"):
-        return False
-    if value in ("1", "true", "yes"):
-        return True
-    raise ValueError(f"COURSE_SMOKE={value!r} is not understood: use 1 (on) or 0 (off).")
+    return env_flag("COURSE_SMOKE")
 
 
 def overrides() -> dict[str, str]:

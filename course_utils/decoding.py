@@ -39,6 +39,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .text import as_ids
+
 Step = Callable[[np.ndarray, object], tuple[np.ndarray, object]]
 
 
@@ -75,34 +77,31 @@ def gather_state(state, rows: np.ndarray):
     return tree_map(lambda a: _take_rows(a, rows), state)
 
 
-def _check_state(state, batch_size: int, what: str) -> None:
-    for leaf in tree_leaves(state):
-        shape = np.shape(leaf)
-        if len(shape) == 0 or shape[0] != batch_size:
-            raise ValueError(
-                f"{what}: every state array needs the batch ({batch_size}) as its first axis, "
-                f"got an array of shape {tuple(shape)}. Pass one state row per sentence "
-                "(e.g. the encoder's states for the whole batch).")
+def _check_args(state, batch_size, start_id, end_id, max_len, beam_width=1, length_penalty=0.0):
+    """Validate a decoder's arguments once, before the first step."""
+    named = {"batch_size": batch_size, "max_len": max_len, "beam_width": beam_width,
+             "start_id": start_id, "end_id": end_id}
+    bad = [f"{k}={v!r}" for k, v in named.items()    # sizes >= 1, ids >= 0
+           if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < ("_id" not in k)]
+    if bad or not length_penalty >= 0:               # NaN fails too
+        raise ValueError(f"{bad or f'{length_penalty=}'}: batch_size, max_len and beam_width must be ints"
+                         " >= 1 (beam_width=1 is greedy), start_id and end_id ints >= 0, length_penalty >= 0")
+    shapes = [tuple(np.shape(a)) for a in tree_leaves(state)]
+    if state is None or any(not s or s[0] != batch_size for s in shapes):
+        raise ValueError(f"init_state is {'None' if state is None else shapes}: every state array needs the "
+                         f"batch ({batch_size}) first. Pass one state row per sentence (e.g. the encoder's).")
 
 
-def _check_args(batch_size, start_id, end_id, max_len, beam_width=1) -> None:
-    for name, value, low in (("batch_size", batch_size, 1), ("max_len", max_len, 1),
-                             ("beam_width", beam_width, 1), ("start_id", start_id, 0),
-                             ("end_id", end_id, 0)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}. "
-                             + ("Use beam_width=1 for greedy decoding." if name == "beam_width"
-                                else "Pass the size as a positive int."))
-
-
-def _call_step(step: Step, prev: np.ndarray, state, rows: int):
+def _call_step(step: Step, prev: np.ndarray, state, rows: int, max_id: int | None = None):
+    """One decoder step; with ``max_id`` (the first step) its output is checked too."""
     log_probs, new_state = step(prev, state)
     log_probs = np.asarray(log_probs, dtype=np.float64)
-    if log_probs.ndim != 2 or log_probs.shape[0] != rows:
-        raise ValueError(
-            f"step returned log_probs of shape {log_probs.shape}; expected (batch, vocab) = "
-            f"({rows}, V). Return one row of log-probabilities per input token "
-            "(squeeze the time axis of a (B, 1, V) decoder output).")
+    if max_id is not None and not (log_probs.ndim == 2 and log_probs.shape[0] == rows
+                                   and log_probs.shape[1] > max_id
+                                   and np.abs(np.exp(log_probs).sum(1) - 1).max() <= 1e-2):
+        raise ValueError(f"step returned shape {log_probs.shape}, not ({rows}, V > {max_id}) log-probs"
+                         " (exp sums to 1, no NaN): return log_softmax(logits), not probabilities or logits;"
+                         " squeeze a (B, 1, V) output; use the vocabulary the model was trained on.")
     return log_probs, new_state
 
 
@@ -124,15 +123,14 @@ def greedy_decode(step: Step, init_state, batch_size: int, start_id: int, end_id
     ``return_scores=True`` also the (B,) array of summed log-probabilities (end token
     included).
     """
-    _check_args(batch_size, start_id, end_id, max_len)
-    _check_state(init_state, batch_size, "greedy_decode init_state")
+    _check_args(init_state, batch_size, start_id, end_id, max_len)
     state, prev = init_state, np.full(batch_size, start_id, dtype=np.int64)   # (B,)
     done = np.zeros(batch_size, dtype=bool)                                     # (B,)
     scores = np.zeros(batch_size)                                               # (B,)
     rows = np.arange(batch_size)
     tokens = []
-    for _ in range(max_len):
-        log_probs, state = _call_step(step, prev, state, batch_size)          # (B, V)
+    for t in range(max_len):
+        log_probs, state = _call_step(step, prev, state, batch_size, end_id if t == 0 else None)
         best = log_probs.argmax(axis=1)                                        # (B,)
         scores += np.where(done, 0.0, log_probs[rows, best])
         prev = np.where(done, end_id, best).astype(np.int64)
@@ -169,11 +167,7 @@ def beam_search(step: Step, init_state, batch_size: int, start_id: int, end_id: 
     Returns a list of ``batch_size`` token lists without start and end tokens; with
     ``return_scores=True`` also their (B,) penalised scores.
     """
-    _check_args(batch_size, start_id, end_id, max_len, beam_width)
-    if length_penalty < 0:
-        raise ValueError(f"length_penalty={length_penalty} must be >= 0 (0: plain sum of "
-                         "log-probabilities, 0.6-1.0: favour longer outputs).")
-    _check_state(init_state, batch_size, "beam_search init_state")
+    _check_args(init_state, batch_size, start_id, end_id, max_len, beam_width, length_penalty)
     B, K = batch_size, beam_width
     state = gather_state(init_state, np.repeat(np.arange(B), K))              # (B*K, ...)
     prev = np.full(B * K, start_id, dtype=np.int64)                           # (B*K,)
@@ -182,8 +176,8 @@ def beam_search(step: Step, init_state, batch_size: int, start_id: int, end_id: 
     done = np.zeros((B, K), dtype=bool)
     lengths = np.zeros((B, K), dtype=np.int64)
     history = np.zeros((B, K, 0), dtype=np.int64)                              # (B, K, t)
-    for _ in range(max_len):
-        log_probs, state = _call_step(step, prev, state, B * K)              # (B*K, V)
+    for t in range(max_len):
+        log_probs, state = _call_step(step, prev, state, B * K, end_id if t == 0 else None)
         V = log_probs.shape[1]
         log_probs = log_probs.reshape(B, K, V)
         frozen = np.full(V, -np.inf)
@@ -218,19 +212,17 @@ def sequence_log_prob(step: Step, init_state, sequences: Sequence[Sequence[int]]
     the decoders return them). Returns a (B,) array. Use it to check that beam search
     found a higher-scoring output than greedy decoding.
     """
-    if len(sequences) == 0:
-        raise ValueError("sequence_log_prob got no sequences: pass one token list per sentence.")
-    B = len(sequences)
-    _check_args(B, start_id, end_id, 1)
-    _check_state(init_state, B, "sequence_log_prob init_state")
-    targets = [list(map(int, s)) + [end_id] for s in sequences]
+    targets = [as_ids(s, what=f"sequence_log_prob (sequence {b})").tolist() + [end_id]
+               for b, s in enumerate(sequences)]
+    B = len(targets)
+    _check_args(init_state, B, start_id, end_id, 1)
     T = max(len(t) for t in targets)
     padded = np.full((B, T), end_id, dtype=np.int64)
     for b, t in enumerate(targets):
         padded[b, :len(t)] = t
     state, prev, total = init_state, np.full(B, start_id, dtype=np.int64), np.zeros(B)
     for t in range(T):
-        log_probs, state = _call_step(step, prev, state, B)                 # (B, V)
+        log_probs, state = _call_step(step, prev, state, B, padded.max() if t == 0 else None)
         active = np.array([t < len(s) for s in targets])
         total += np.where(active, log_probs[np.arange(B), padded[:, t]], 0.0)
         prev = padded[:, t]

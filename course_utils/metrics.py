@@ -22,13 +22,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .datasets import check_pairs
+from .text import as_ids, check_texts
+
 # -------------------------------------------------------------------------- helpers
 
 def references_by_source(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], list[list[str]]]:
     """Unique sources (first-seen order) and, for each, all its target sentences."""
-    if len(pairs) == 0:
-        raise ValueError("references_by_source got no pairs. Pass the test split, "
-                         "e.g. cu.datasets.split_pairs(pairs)['test'].")
+    check_pairs(pairs, "references_by_source")
     refs: dict[str, list[str]] = {}
     for source, target in pairs:
         refs.setdefault(source, [])
@@ -37,26 +38,17 @@ def references_by_source(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], l
     return list(refs), list(refs.values())
 
 
-def _as_multi(references, n_hyp: int) -> list[list[str]]:
-    """References as one list of strings per hypothesis (a str means one reference)."""
-    if len(references) != n_hyp:
-        raise ValueError(f"got {n_hyp} hypotheses but {len(references)} references: pass one "
-                         "reference (a str) or one list of references per hypothesis.")
-    multi = [[r] if isinstance(r, str) else list(r) for r in references]
-    for i, refs in enumerate(multi):
-        if not refs or not all(isinstance(r, str) for r in refs):
-            raise ValueError(f"reference {i} is {references[i]!r}: each must be a str or a "
-                             "non-empty list of str.")
-    return multi
-
-
-def _check_hyps(hypotheses) -> None:
-    if isinstance(hypotheses, str):
-        raise ValueError("hypotheses must be a list of str, not one str: wrap it as [text].")
-    if len(hypotheses) == 0:
-        raise ValueError("got no hypotheses: decode the test split first.")
-    if not all(isinstance(h, str) for h in hypotheses):
-        raise ValueError("hypotheses must all be str: decode token ids to text first.")
+def _as_multi(references, hypotheses) -> tuple[list[str], list[list[str]]]:
+    """Hypotheses as a list of str, references as one list of str per hypothesis (a str
+    means one reference)."""
+    hypotheses = check_texts(hypotheses, "hypotheses")
+    multi = [] if isinstance(references, str) else [[r] if isinstance(r, str) else r for r in references]
+    bad = [f"reference {i} is {r!r}" for i, r in enumerate(multi) if not isinstance(r, (list, tuple))
+           or not r or not all(isinstance(s, str) for s in r)]
+    if len(multi) != len(hypotheses) or bad:
+        raise ValueError(f"got {len(hypotheses)} hypotheses, {len(multi)} references {bad[:1]}: pass one "
+                         "reference (a str) or a non-empty list of them per hypothesis (never None).")
+    return hypotheses, [list(r) for r in multi]
 
 
 def _streams(multi: list[list[str]]) -> list[list[str | None]]:
@@ -75,29 +67,22 @@ def token_accuracy(predicted, targets, mask=None) -> float:
     positions that count (None: all of them, as the Keras recipe does).
     """
     predicted, targets = np.asarray(predicted), np.asarray(targets)
-    if predicted.ndim == 3:
-        predicted = predicted.argmax(-1)
-    if targets.ndim == 3:
-        targets = targets.argmax(-1)
-    if predicted.ndim != 2 or predicted.shape != targets.shape:
-        raise ValueError(f"predicted {predicted.shape} and targets {targets.shape} must both be "
-                         "(N, T) ids or (N, T, V) scores with the same N and T. Predict on the "
-                         "same decoder inputs the targets belong to.")
-    if predicted.size == 0:
-        raise ValueError("token_accuracy got empty arrays: pass at least one sentence.")
-    mask = np.ones(targets.shape, bool) if mask is None else np.asarray(mask, bool)
-    if mask.shape != targets.shape:
-        raise ValueError(f"mask has shape {mask.shape}, targets {targets.shape}: pass one "
-                         "true/false per target position.")
-    if not mask.any():
-        raise ValueError("mask selects no position: check that it marks the real tokens.")
-    return float((predicted == targets)[mask].mean())
+    V = predicted.shape[-1] if predicted.ndim == 3 else None
+    if V is not None and np.isnan(predicted).any():
+        raise ValueError("predicted scores hold NaN: the model diverged. Lower the learning rate.")
+    predicted = as_ids(predicted.argmax(-1) if V else predicted, ndim=2, what="token_accuracy predicted")
+    targets = as_ids(targets.argmax(-1) if targets.ndim == 3 else targets, V, 2, "token_accuracy targets")
+    mask = np.ones(targets.shape, bool) if mask is None else np.asarray(mask)
+    if not (predicted.shape == targets.shape == mask.shape and np.isin(mask, (0, 1)).all() and mask.any()):
+        raise ValueError(f"predicted {predicted.shape}, targets {targets.shape} and mask {mask.shape} need "
+                         "one (N, T) shape (predictions may add V) and a true/false mask that selects a "
+                         "position: predict on the targets' decoder inputs; e.g. mask=targets != 0.")
+    return float((predicted == targets)[mask.astype(bool)].mean())
 
 
 def exact_match(hypotheses: Sequence[str], references) -> float:
     """Share of hypotheses equal (ignoring outer whitespace) to one of their references."""
-    _check_hyps(hypotheses)
-    multi = _as_multi(references, len(hypotheses))
+    hypotheses, multi = _as_multi(references, hypotheses)
     hits = [h.strip() in {r.strip() for r in refs} for h, refs in zip(hypotheses, multi)]
     return float(np.mean(hits))
 
@@ -106,18 +91,16 @@ def bleu(hypotheses: Sequence[str], references) -> float:
     """Corpus BLEU (sacrebleu, 13a tokenizer), 0-100; several references allowed."""
     import sacrebleu
 
-    _check_hyps(hypotheses)
-    multi = _as_multi(references, len(hypotheses))
-    return float(sacrebleu.corpus_bleu(list(hypotheses), _streams(multi)).score)
+    hypotheses, multi = _as_multi(references, hypotheses)
+    return float(sacrebleu.corpus_bleu(hypotheses, _streams(multi)).score)
 
 
 def chrf(hypotheses: Sequence[str], references) -> float:
     """Corpus chrF (sacrebleu, character 6-grams, beta 2), 0-100; several references allowed."""
     import sacrebleu
 
-    _check_hyps(hypotheses)
-    multi = _as_multi(references, len(hypotheses))
-    return float(sacrebleu.corpus_chrf(list(hypotheses), _streams(multi)).score)
+    hypotheses, multi = _as_multi(references, hypotheses)
+    return float(sacrebleu.corpus_chrf(hypotheses, _streams(multi)).score)
 
 
 def evaluate(hypotheses: Sequence[str], references) -> dict[str, float]:
@@ -135,13 +118,11 @@ def bleu_by_length(sources: Sequence[str], hypotheses: Sequence[str], references
     """
     import pandas as pd
 
-    _check_hyps(hypotheses)
-    if len(sources) != len(hypotheses):
-        raise ValueError(f"got {len(sources)} sources but {len(hypotheses)} hypotheses: pass "
-                         "one source sentence per hypothesis.")
-    multi = _as_multi(references, len(hypotheses))
-    if list(edges) != sorted(set(edges)) or not edges or edges[0] < 2:
-        raise ValueError(f"edges={edges!r} must be increasing ints >= 2, e.g. (4, 6, 8, 11).")
+    hypotheses, multi = _as_multi(references, hypotheses)
+    if len(check_texts(sources, "sources")) != len(hypotheses) or not 2 <= min(edges, default=0) \
+            or list(edges) != sorted(set(edges)):
+        raise ValueError(f"got {len(sources)} sources for {len(hypotheses)} hypotheses and {edges=}: pass one"
+                         " source sentence per hypothesis and increasing int edges >= 2, e.g. (4, 6, 8, 11).")
     bounds = [1, *edges]
     names = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in zip(bounds, bounds[1:])]
     names.append(f"{bounds[-1]}+")

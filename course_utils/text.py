@@ -12,6 +12,11 @@ A ``Vocab`` maps tokens (characters or words) to ids. Ids 0-3 are reserved:
     vocab = cu.Vocab.build(["We like cats.", "We like dogs."], level="word")
     ids = vocab.encode("We like birds.")        # "birds" -> <unk>
     vocab.decode(ids)                           # 'We like <unk>.'
+
+``check_texts`` and ``as_ids`` guard the entry points of this module and of ``metrics``
+and ``decoding``: one str where a list of texts is expected (it would be read character
+by character), floats (probabilities) where ids are expected, a batch where one sequence
+is expected, ragged lists and ids outside the vocabulary raise a ValueError saying so.
 """
 
 from __future__ import annotations
@@ -31,13 +36,45 @@ _SPACE_BEFORE = re.compile(r" ([.,!?;:)\]»%])")
 _SPACE_AFTER = re.compile(r"([¿¡(\[«]) ")
 
 
+# ------------------------------------------------------------- checks at entry points
+
+def check_texts(texts, what: str) -> list[str]:
+    """``texts`` as a list of str (not one str: it would be read character by character)."""
+    bad = "one str" if isinstance(texts, str) else "None" if texts is None else "an empty list" if not (
+        texts := list(texts)) else next((f"{type(t).__name__} {str(t)[:30]!r} at index {i}"
+                                         for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if bad:
+        raise ValueError(f"{what} must be a non-empty list of str, got {bad}. Wrap one text as [text]; "
+                         "decode token ids to text (vocab.decode) and bytes to str first.")
+    return texts
+
+
+def as_ids(ids, size: int | None = None, ndim: int | None = 1, what: str = "ids") -> np.ndarray:
+    """``ids`` as an int64 array with ``ndim`` axes and values in ``[0, size)``, or an error."""
+    try:
+        a = np.asarray(ids.detach().cpu() if hasattr(ids, "detach") else ids)
+    except ValueError:
+        a = np.empty(0, dtype=object)     # ragged nested lists
+    problem = ("text, not ids: encode it with a Vocab first" if a.dtype.kind in "US" else
+               "ragged or mixed lists: pad them with cu.pad_sequences" if a.dtype.kind == "O" else
+               f"{a.dtype} values, not int ids (probabilities or scores? take .argmax(-1) first)"
+               if a.dtype.kind not in "iu" and a.size else f"shape {a.shape}, not {ndim}-D (a sequence "
+               "is (T,), a batch (N, T)): wrap one sequence as [ids], or loop over the rows of a batch"
+               if ndim is not None and a.ndim != ndim else f"ids {a.min()}..{a.max()} outside [0, {size}):"
+               " use the vocabulary that made them (size or depth = len(vocab))"
+               if a.size and (a.min() < 0 or size is not None and a.max() >= size) else None)
+    if problem:
+        raise ValueError(f"{what} got {problem}.")
+    return a.astype(np.int64, copy=False)
+
+
+# ----------------------------------------------------------------------------- tokens
+
 def tokenize(text: str, level: str = "char", lowercase: bool = False) -> list[str]:
     """Split text into characters, or into words and punctuation marks."""
-    if not isinstance(text, str):
-        raise ValueError(f"tokenize expects a str, got {type(text).__name__}. "
-                         "Decode bytes first (e.g. data.decode('utf-8')).")
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r} is not supported; use 'char' or 'word'.")
+    if not isinstance(text, str) or level not in LEVELS:
+        raise ValueError(f"tokenize takes one str and level 'char' or 'word', got {type(text).__name__} "
+                         f"and {level!r}. Decode bytes first; encode a list of texts with encode_batch.")
     if lowercase:
         text = text.lower()
     return list(text) if level == "char" else _WORD.findall(text)
@@ -54,13 +91,13 @@ class Vocab:
     """A token <-> id mapping with reserved ids for padding, start, end and unknown."""
 
     def __init__(self, tokens: Iterable[str], level: str = "char", lowercase: bool = False):
-        if level not in LEVELS:
-            raise ValueError(f"level={level!r} is not supported; use 'char' or 'word'.")
+        tokenize("", level)                               # checks the level
         self.level, self.lowercase = level, lowercase
-        self.itos: list[str] = list(SPECIALS)
-        for token in tokens:
-            if token not in SPECIALS and token not in self.itos:
-                self.itos.append(token)
+        self.itos: list[str] = list(dict.fromkeys([*SPECIALS, *tokens]))
+        if len(self.itos) == len(SPECIALS):
+            raise ValueError(f"The vocabulary would hold only the reserved tokens {' '.join(SPECIALS)}: "
+                             "the texts are empty, or min_count removed every token. Check the data, "
+                             "or lower min_count.")
         self.stoi = {token: i for i, token in enumerate(self.itos)}
 
     @classmethod
@@ -70,20 +107,13 @@ class Vocab:
 
         ``max_size`` counts the reserved tokens too; rarer tokens map to ``<unk>``.
         """
-        if isinstance(texts, str):
-            raise ValueError("Vocab.build expects a list of texts, not one str: "
-                             "wrap it as [text].")
-        if min_count < 1:
-            raise ValueError(f"min_count={min_count} must be at least 1.")
-        if max_size is not None and max_size <= len(SPECIALS):
-            raise ValueError(f"max_size={max_size} leaves no room beyond the "
-                             f"{len(SPECIALS)} reserved tokens; use at least {len(SPECIALS) + 1}.")
+        texts = check_texts(texts, "Vocab.build")
+        if min_count < 1 or max_size is not None and max_size <= len(SPECIALS):
+            raise ValueError(f"min_count={min_count} must be at least 1 and max_size={max_size} "
+                             f"at least {len(SPECIALS) + 1} (it counts the reserved tokens).")
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(tokenize(text, level, lowercase))
-        if not counts:
-            raise ValueError("Vocab.build got no tokens: the texts are empty. "
-                             "Check that the data loaded (e.g. print(len(texts))).")
         kept = [t for t, c in counts.most_common() if c >= min_count]
         if max_size is not None:
             kept = kept[: max_size - len(SPECIALS)]
@@ -109,9 +139,8 @@ class Vocab:
         ids = []
         for token in tokenize(text, self.level, self.lowercase):
             if token not in self.stoi and unknown == "error":
-                raise ValueError(f"Token {token!r} in {text[:40]!r} is not in the vocabulary. "
-                                 "Build the vocabulary from data that contains it, or pass "
-                                 "unknown='unk' to map it to <unk>.")
+                raise ValueError(f"Token {token!r} in {text[:40]!r} is not in the vocabulary. Build it "
+                                 "from data that contains it, or pass unknown='unk' to map it to <unk>.")
             ids.append(self.stoi.get(token, self.unk_id))
         return [self.start_id] * add_start + ids + [self.end_id] * add_end
 
@@ -119,11 +148,7 @@ class Vocab:
                stop_at_end: bool = True) -> str:
         """Text of ``ids``: stops at ``</s>``, drops ``<pad>``/``<s>`` unless asked."""
         tokens = []
-        for i in np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids).ravel():
-            i = int(i)
-            if not 0 <= i < len(self.itos):
-                raise ValueError(f"Id {i} is outside this vocabulary (size {len(self)}). "
-                                 "Decode with the vocabulary that encoded the ids.")
+        for i in as_ids(ids, len(self), what="Vocab.decode").tolist():
             if stop_at_end and i == self.end_id:
                 break
             if strip_special and i in (self.pad_id, self.start_id, self.end_id):
@@ -134,6 +159,7 @@ class Vocab:
     def encode_batch(self, texts: Sequence[str], maxlen: int | None = None,
                      add_start: bool = False, add_end: bool = False) -> np.ndarray:
         """Encode and pad ``texts`` into an int array of shape (len(texts), maxlen)."""
+        texts = check_texts(texts, "encode_batch")
         return pad_sequences([self.encode(t, add_start, add_end) for t in texts],
                              maxlen=maxlen, value=self.pad_id)
 
@@ -144,24 +170,15 @@ def pad_sequences(sequences: Sequence[Sequence[int]], maxlen: int | None = None,
 
     ``padding``/``truncating`` = ``"post"`` works at the end, ``"pre"`` at the start.
     """
-    if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
-        sequences = sequences.tolist()
-    if len(sequences) == 0:
-        raise ValueError("pad_sequences got no sequences: pass a non-empty list of id lists.")
-    if padding not in ("pre", "post") or truncating not in ("pre", "post"):
-        raise ValueError(f"padding={padding!r} and truncating={truncating!r} must each be "
-                         "'pre' or 'post'.")
-    if maxlen is None:
-        maxlen = max(len(s) for s in sequences)
-    if maxlen < 1:
-        raise ValueError(f"maxlen={maxlen} must be at least 1.")
+    sequences = [as_ids(s, what=f"pad_sequences (sequence {i})") for i, s in enumerate(sequences)]
+    maxlen = max(len(s) for s in sequences) if maxlen is None and sequences else maxlen
+    if not sequences or not maxlen or maxlen < 1 or {padding, truncating} - {"pre", "post"}:
+        raise ValueError(f"pad_sequences needs id lists, maxlen >= 1 and padding/truncating 'pre' or "
+                         f"'post'; got {len(sequences)} lists, {maxlen=}, {padding=}, {truncating=}.")
     out = np.full((len(sequences), maxlen), value, dtype=np.int64)
     for row, seq in enumerate(sequences):
-        if isinstance(seq, str) or not all(isinstance(i, (int, np.integer)) for i in seq):
-            raise ValueError(f"Sequence {row} is not a list of int ids: {str(seq)[:40]}. "
-                             "Encode texts with Vocab.encode first.")
-        seq = list(seq)[:maxlen] if truncating == "post" else list(seq)[-maxlen:]
-        if seq:
+        seq = seq[:maxlen] if truncating == "post" else seq[-maxlen:]
+        if len(seq):
             if padding == "post":
                 out[row, :len(seq)] = seq
             else:
@@ -171,32 +188,23 @@ def pad_sequences(sequences: Sequence[Sequence[int]], maxlen: int | None = None,
 
 def padding_mask(ids: np.ndarray, pad_id: int = 0) -> np.ndarray:
     """True where ``ids`` holds a real token, False on padding; same shape as ``ids``."""
-    return np.asarray(ids) != pad_id
+    return as_ids(ids, ndim=None, what="padding_mask") != pad_id
 
 
 def one_hot(ids, depth: int) -> np.ndarray:
     """One-hot float32 vectors: shape ``ids.shape + (depth,)``."""
-    ids = np.asarray(ids)
-    if not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"one_hot expects integer ids, got dtype {ids.dtype}. "
-                         "Encode text with a Vocab first.")
-    if ids.size and (ids.min() < 0 or ids.max() >= depth):
-        raise ValueError(f"ids must lie in [0, {depth}); found {ids.min()}..{ids.max()}. "
-                         "Use depth=len(vocab).")
+    ids = as_ids(ids, depth, ndim=None, what="one_hot")
     return np.eye(depth, dtype=np.float32)[ids]
 
 
 def batches(*arrays, batch_size: int, shuffle: bool = False, seed: int | None = None,
             drop_last: bool = False) -> Iterator[tuple]:
     """Yield aligned mini-batches ``(a[i:j], b[i:j], ...)`` of equally long arrays."""
-    if not arrays:
-        raise ValueError("batches needs at least one array.")
-    lengths = {len(a) for a in arrays}
-    if len(lengths) != 1:
-        raise ValueError(f"All arrays must have the same length; got {[len(a) for a in arrays]}.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size={batch_size} must be at least 1.")
-    n = lengths.pop()
+    lengths = [len(a) for a in arrays]
+    if len(set(lengths)) != 1 or batch_size < 1 or any(isinstance(a, str) for a in arrays):
+        raise ValueError(f"batches needs arrays or lists (not a str) of one length and batch_size >= 1; "
+                         f"got lengths {lengths} and batch_size={batch_size}.")
+    n = lengths[0]
     order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
     stop = n - n % batch_size if drop_last else n
     for i in range(0, stop, batch_size):

@@ -126,3 +126,19 @@ def test_row_that_would_hide_an_attribute_is_refused(name):
 def test_data_rows_must_be_rows():
     with pytest.raises(ValueError, match="not rows"):
         cu.profile_table({"n": (1, 2, 3)}, data_rows=("epochs",))
+
+
+def test_env_path_resolves_tilde_and_relative_paths(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for value in ("~/x", "x", "./x/", str(tmp_path / "x")):
+        monkeypatch.setenv("COURSE_CACHE_DIR", value)
+        assert cu.config.env_path("COURSE_CACHE_DIR") == tmp_path / "x"     # need not exist
+    monkeypatch.setenv("COURSE_CACHE_DIR", "  ")
+    assert cu.config.env_path("COURSE_CACHE_DIR") is None
+
+
+def test_env_path_that_must_exist(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "missing"))
+    with pytest.raises(FileNotFoundError, match="COURSE_DATA_DIR=.* is not a folder"):
+        cu.config.env_path("COURSE_DATA_DIR", must_exist=True)

@@ -212,26 +212,4 @@ def test_beam_search_over_a_torch_state_equals_the_numpy_state():
     assert as_torch == as_numpy == targets
 
 
-# ---------------------------------------------------------------------- bad input
-
-@pytest.mark.parametrize("kwargs, words", [
-    ({"beam_width": 0}, "beam_width"), ({"max_len": 0}, "max_len"),
-    ({"batch_size": 0}, "batch_size"), ({"batch_size": 3}, "first axis"),
-    ({"length_penalty": -1.0}, "length_penalty")])
-def test_beam_search_rejects_bad_arguments(kwargs, words):
-    args = dict(batch_size=2, start_id=START, end_id=END, max_len=5, beam_width=2)
-    args.update(kwargs)
-    with pytest.raises(ValueError, match=words):
-        decoding.beam_search(random_rnn_step(), init_state(2), **args)
-
-
-def test_greedy_rejects_bad_arguments_and_bad_steps():
-    with pytest.raises(ValueError, match="max_len"):
-        decoding.greedy_decode(random_rnn_step(), init_state(2), 2, START, END, max_len=0)
-    with pytest.raises(ValueError, match="first axis"):
-        decoding.greedy_decode(random_rnn_step(), init_state(3), 2, START, END, max_len=4)
-    bad = lambda prev, state: (np.zeros((len(prev), 1, 7)), state)        # forgot to squeeze
-    with pytest.raises(ValueError, match="squeeze"):
-        decoding.greedy_decode(bad, init_state(2), 2, START, END, max_len=4)
-    with pytest.raises(ValueError, match="no sequences"):
-        decoding.sequence_log_prob(random_rnn_step(), init_state(2), [], START, END)
+# Bad input: tests/test_bad_input.py (decoding/...).

@@ -114,3 +114,24 @@ def test_pad_sequences_keeps_prefix_and_pads_with_zero(seqs, maxlen):
     for row, seq in zip(out, seqs):
         kept = seq[:maxlen]
         assert row[:len(kept)].tolist() == kept and (row[len(kept):] == 0).all()
+
+
+def test_ids_from_numpy_torch_and_lists_all_decode_alike():
+    import torch
+
+    vocab = cu.Vocab.build(TEXTS)
+    ids = vocab.encode("cats")
+    for form in (ids, tuple(ids), np.array(ids, dtype=np.int32), torch.tensor(ids), np.array(ids)[None][0]):
+        assert vocab.decode(form) == "cats"
+    assert vocab.decode([]) == ""
+
+
+def test_texts_may_be_any_iterable_of_str():
+    vocab = cu.Vocab.build(t for t in TEXTS)                   # a generator
+    assert vocab.encode_batch(tuple(TEXTS)).shape[0] == 3
+    assert cu.text.check_texts(np.array(["a", "b"]), "texts") == ["a", "b"]
+
+
+def test_as_ids_keeps_shape_and_gives_int64():
+    out = cu.text.as_ids(np.array([[1, 2], [3, 0]], dtype=np.int16), size=4, ndim=2)
+    assert out.dtype == np.int64 and out.shape == (2, 2)
