@@ -86,6 +86,9 @@ def render_terminal(text: str) -> str:
                 del lines[row][col - 1]
                 col -= 1
         elif ch == "\n":
+            if pending and lines[row]:           # a colour reset at the end of a line
+                lines[row][-1] += pending
+                pending = ""
             row += 1
             if row == len(lines):
                 lines.append([])
