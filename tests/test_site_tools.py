@@ -27,7 +27,8 @@ def test_tensorflow_start_up_noise_is_dropped_and_the_rest_kept():
 
 def _bar_state(value, total, style=""):
     return {"state": {
-        "box": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_d", "IPY_MODEL_p", "IPY_MODEL_t"]}},
+        "box": {"model_name": "HBoxModel",
+                "state": {"children": ["IPY_MODEL_d", "IPY_MODEL_p", "IPY_MODEL_t"]}},
         "d": {"model_name": "HTMLModel", "state": {"value": "epochs"}},
         "p": {"model_name": "FloatProgressModel", "state": {"value": value, "max": total, "min": 0,
                                                              "bar_style": style}},

@@ -35,14 +35,17 @@ class DataSet:
 def course_datasets() -> list[DataSet]:
     """The real data sets the notebooks use, as ``course_utils.datasets`` defines them."""
     return [
-        DataSet("Tatoeba English-Spanish (notebooks 03, 06)", datasets.TATOEBA, tuple(datasets.TATOEBA_NAMES)),
-        DataSet("The Mysterious Island (notebook 05)", datasets.MYSTERIOUS_ISLAND, tuple(datasets.NOVEL_NAMES)),
+        DataSet("Tatoeba English-Spanish (notebooks 03, 06)", datasets.TATOEBA,
+                tuple(datasets.TATOEBA_NAMES)),
+        DataSet("The Mysterious Island (notebook 05)", datasets.MYSTERIOUS_ISLAND,
+                tuple(datasets.NOVEL_NAMES)),
         DataSet("IMDb aclImdb v1 (notebook 04)", datasets.ACL_IMDB, tuple(datasets.IMDB_NAMES)),
     ]
 
 
 def _size(path: Path) -> str:
-    n = path.stat().st_size if path.is_file() else sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    files = [path] if path.is_file() else [f for f in path.rglob("*") if f.is_file()]
+    n = sum(f.stat().st_size for f in files)
     return f"{n / 1e6:.1f} MB"
 
 
