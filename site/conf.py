@@ -10,7 +10,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROFILE = os.environ.get("COURSE_SITE_PROFILE", "ci")
-STAGED_STATIC = HERE.parent / "_build" / "site" / PROFILE / "static"
+STAGED_STATIC = Path(os.environ.get("COURSE_SITE_STATIC",
+                                   HERE.parent / "_build" / "site" / PROFILE / "static"))
 
 project = "Sequence models, one notebook at a time"
 author = "the course authors"

@@ -112,3 +112,32 @@ def test_landing_page_takes_readme_sections_and_keeps_notebook_links():
     assert intro == "Intro with data (`datasets/README.md`)."
     assert "[One](notebooks/01_x.ipynb)" in sections and "[web](https://example.org)" in sections
     assert "Two commands" not in sections and "not shown" not in sections and "<!--" not in sections
+
+
+def test_a_tagged_notebook_builds_into_a_page_with_folded_solutions(tmp_path, monkeypatch):
+    """A real Sphinx build of a small executed notebook (nothing is executed here)."""
+    monkeypatch.setattr(build_site, "BUILD", tmp_path / "_build")
+    monkeypatch.setenv("COURSE_PROFILE", "ci")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Toy notebook\n\nThe loss is $-\\log p(x_t)$."),
+                nbformat.v4.new_code_cell("for _ in cu.progress(range(3)): pass"),
+                nbformat.v4.new_markdown_cell("**Exercise.** Compute the answer.",
+                                              metadata={"tags": ["exercise"]}),
+                nbformat.v4.new_code_cell("answer = 42\nprint(answer)", metadata={"tags": ["solution"]}),
+                nbformat.v4.new_markdown_cell("It is 42 because ...", metadata={"tags": ["solution"]})]
+    path = tmp_path / "notebooks" / "01_toy.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    widget = nbformat.NotebookNode(output_type="display_data", metadata={},
+                                   data={nbout.WIDGET_MIME: {"model_id": "box"}, "text/plain": "HBox()"})
+    captured = {0: [widget], 1: [nbformat.NotebookNode(output_type="stream", name="stdout", text="42\n")]}
+    nbval_save.save_executed(path, nb, captured, _bar_state(3, 3, "success"), build_site.executed_dir("ci"))
+    assert build_site.is_fresh(path, "ci")
+    html = build_site.build("ci", [path], execute_stale=False)
+    page = (html / "notebooks" / "01_toy.html").read_text(encoding="utf-8")
+    assert "Show the solution" in page and '<details class="course-solution">' in page
+    assert 'class="course-exercise"' in page and "<progress" in page and "3/3" in page
+    assert "mathjax/tex-mml-chtml.js" in page and "unpkg" not in page and "cdn" not in page.lower()
+    assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+    index = (html / "index.html").read_text(encoding="utf-8")
+    assert "notebooks/01_toy.html" in index

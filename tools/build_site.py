@@ -246,7 +246,8 @@ def build(profile: str, paths: list[Path], execute_stale: bool = True) -> Path:
     html = site_dir(profile) / "html"
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(REPO / "site"),
            "-d", str(site_dir(profile) / "doctrees"), str(src), str(html)]
-    env = dict(os.environ, COURSE_SITE_PROFILE=profile)
+    env = dict(os.environ, COURSE_SITE_PROFILE=profile,
+               COURSE_SITE_STATIC=str(site_dir(profile) / "static"))
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     sys.stdout.write(result.stdout)
     warnings = [line for line in result.stderr.splitlines() if line.strip()]
