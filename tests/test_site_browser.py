@@ -108,7 +108,8 @@ const done = arguments[arguments.length - 1];
     untypeset: mathNodes.filter(m => !m.querySelector('mjx-container') && !m.closest('mjx-container')
                                    && m.tagName !== 'MJX-CONTAINER').length,
     mathErrors: document.querySelectorAll('mjx-merror').length,
-    errorOutputs: outputs.filter(o => o.matches('.traceback, .error, .output_error')
+    errorOutputs: outputs.filter(o => !o.closest('.tag_raises-exception'))
+                         .filter(o => o.matches('.traceback, .error, .output_error')
                                    || /Traceback \\(most recent call last\\)/.test(o.innerText))
                          .map(o => o.innerText.slice(0, 300)),
     cudaNoise: outputs.filter(o => /cuInit|oneDNN custom operations/.test(o.innerText)).length,

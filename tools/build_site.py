@@ -133,6 +133,9 @@ def page_notebook(source: dict, executed: dict | None) -> dict:
             cell["outputs"] = done.get("outputs", []) if done else []
             cell["execution_count"] = done.get("execution_count") if done else None
             code_index += 1
+            if "NBVAL_RAISES_EXCEPTION" in _source(cell) and "raises-exception" not in tags:
+                tags.append("raises-exception")            # an intended error, shown as such
+                cell["metadata"]["tags"] = tags
             if SOLUTION in tags:
                 cell["metadata"]["tags"] = sorted(set(tags) | {"hide-cell"})
                 cell["metadata"].setdefault("mystnb", {})["code_prompt_show"] = "Show the solution"
@@ -171,7 +174,7 @@ def landing_page(readme: str, stems: list[str], profile: str) -> str:
             f"```{{note}}\nThese pages show every notebook run top to bottom in the "
             f"`{profile}` profile (`COURSE_PROFILE={profile}`), outputs included. "
             "Solutions are folded: open one only after trying the exercise.\n```\n\n"
-            f"```{{toctree}}\n:maxdepth: 1\n:caption: Notebooks\n\n{toctree}\n```\n\n"
+            f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n:caption: Notebooks\n\n{toctree}\n```\n\n"
             f"{sections}\n")
 
 
