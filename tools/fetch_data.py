@@ -59,7 +59,7 @@ def fetch_all(items: list[DataSet]) -> list[tuple[DataSet, str, str]]:
     for i, item in enumerate(items, start=1):
         print(f"\n[{i}/{len(items)}] {item.name}", flush=True)
         if folder is not None and (found := datasets.find_in(folder, item.names)) is not None:
-            rows.append((item, "ok", f"in COURSE_DATA_DIR: {found} ({_size(found)})"))
+            rows.append((item, "ok", f"found in COURSE_DATA_DIR, used as it is: {found} ({_size(found)})"))
             print(f"  already in COURSE_DATA_DIR: {found}")
             continue
         got = datasets.fetch(item.remote)
