@@ -43,7 +43,7 @@ lab: setup
 test: setup
 	@echo "== 1/5 notebooks, $(PROFILE) profile (nbval, TensorFlow backend)"
 	$(RUN) COURSE_PROFILE=$(PROFILE) $(BIN)/python -m pytest notebooks $(NBVAL) \
-		-p tools.nbval_save --nbval-save _build/executed/$(PROFILE) --cov=course_utils --cov-report=
+		-p tools.nbval_save --nbval-save _build/executed/$(PROFILE)
 	@echo "== 2/5 notebooks at full model sizes on ci data (COURSE_PROFILE=full COURSE_SMOKE=1)"
 	$(RUN) COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m pytest notebooks $(NBVAL)
 	@echo "== 3/5 student notebooks, ci profile, Keras on PyTorch, TensorFlow hidden"
@@ -53,7 +53,7 @@ test: setup
 	$(RUN) $(BIN)/python tools/build_site.py --profile $(PROFILE)
 	@echo "== 5/5 unit tests, README tables, site in Chromium"
 	$(RUN) COURSE_SITE_PROFILE=$(PROFILE) COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest tests \
-		--cov=course_utils --cov-append --cov-report=term
+		--cov=course_utils --cov-report=term
 
 unit: setup
 	$(RUN) $(BIN)/python -m pytest tests
