@@ -46,9 +46,9 @@ def _enabled(config) -> Path | None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     yield
-    if _enabled(item.config) is not None and hasattr(item, "test_outputs") and hasattr(item, "cell_num"):
-        _CAPTURED.setdefault(str(item.parent.fspath), {})[item.cell_num] = \
-            copy.deepcopy(item.test_outputs or [])
+    outputs = getattr(item, "test_outputs", None)      # None: skipped (NBVAL_SKIP), never ran
+    if _enabled(item.config) is not None and outputs is not None and hasattr(item, "cell_num"):
+        _CAPTURED.setdefault(str(item.parent.fspath), {})[item.cell_num] = copy.deepcopy(outputs)
 
 
 def _widget_state(kernel) -> dict:
