@@ -141,3 +141,16 @@ def test_a_tagged_notebook_builds_into_a_page_with_folded_solutions(tmp_path, mo
     assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
     index = (html / "index.html").read_text(encoding="utf-8")
     assert "notebooks/01_toy.html" in index
+
+
+def test_a_run_with_an_error_is_kept_but_never_counts_as_fresh(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_site, "BUILD", tmp_path / "_build")
+    monkeypatch.setenv("COURSE_PROFILE", "ci")
+    path = tmp_path / "01_x.ipynb"
+    nb = _notebook()
+    nbformat.write(nb, path)
+    error = nbformat.NotebookNode(output_type="error", ename="ValueError", evalue="bad", traceback=[])
+    nbval_save.save_executed(path, nb, {0: [error]}, {}, build_site.executed_dir("ci"))
+    assert not build_site.is_fresh(path, "ci")
+    nbval_save.save_executed(path, nb, {0: []}, {}, build_site.executed_dir("ci"))
+    assert build_site.is_fresh(path, "ci")

@@ -74,10 +74,14 @@ def save_executed(path: Path, source_nb, captured: dict[int, list], widget_state
                   folder: Path) -> Path:
     """Write ``source_nb`` with the captured outputs of its code cells into ``folder``."""
     nb = copy.deepcopy(source_nb)
-    code_index = 0
+    code_index, failed = 0, False
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        intended = ("NBVAL_RAISES_EXCEPTION" in cell.source
+                    or "raises-exception" in cell.metadata.get("tags", []))
+        if not intended and any(o.get("output_type") == "error" for o in captured.get(code_index, [])):
+            failed = True
         if code_index in captured:
             outputs = nbout.clean_outputs(captured[code_index], widget_state)
             cell.outputs = [nbformat.from_dict(o) for o in outputs]
@@ -89,8 +93,10 @@ def save_executed(path: Path, source_nb, captured: dict[int, list], widget_state
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{path.stem}.ipynb"
     nbformat.write(nb, out)
-    (folder / f"{path.stem}.key.json").write_text(
-        json.dumps(build_site.cache_key(path), indent=1) + "\n", encoding="utf-8")
+    key = build_site.cache_key(path)
+    if failed:                  # never mistaken for a good run: the next `make site` reruns it
+        key["failed"] = True
+    (folder / f"{path.stem}.key.json").write_text(json.dumps(key, indent=1) + "\n", encoding="utf-8")
     return out
 
 
