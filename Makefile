@@ -1,4 +1,5 @@
 # Two commands for learners:  `make lab`  and  `make test`  (see README.md).
+# For instructors: `make site`, `make student`, `make data`.
 PYTHON  ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
@@ -7,13 +8,19 @@ PROFILE ?= ci
 
 # Two CPU threads per framework: predictable on a 2-core CI machine and on a laptop.
 THREADS := OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE MKL_NUM_THREADS=2 TF_NUM_INTRAOP_THREADS=2 TF_NUM_INTEROP_THREADS=1
-QUIET   := TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore::DeprecationWarning
+# TensorFlow on a CPU: hide its GPU-probe and start-up notices (level 3 also hides the
+# "failed call to cuInit" line, which is harmless without a GPU).
+QUIET   := TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore::DeprecationWarning
+RUN     := $(THREADS) $(QUIET) COURSE_OFFLINE=1
+NBVAL   := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# The Keras-on-PyTorch run hides TensorFlow, as on a machine without it (requirements-torch.txt).
+NO_TF   := PYTHONPATH=$(CURDIR)/tools/without_tensorflow KERAS_BACKEND=torch
 
-.PHONY: setup lab test unit notebooks lint clean
+.PHONY: setup lab test unit notebooks site student data lint clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-torch.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt
@@ -23,23 +30,52 @@ $(STAMP): requirements.txt pyproject.toml
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
+	$(THREADS) $(QUIET) $(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
+# Everything CI checks (about 20 minutes on 2 cores), in five steps:
+#  1. every notebook in PROFILE (default ci) with nbval, on TensorFlow; the executed copies
+#     are kept in _build/executed/PROFILE for the site;
+#  2. every notebook at `full` model sizes on ci data (COURSE_SMOKE=1): the GPU sizes, on a CPU;
+#  3. the student copies (no solutions), top to bottom in ci on Keras' PyTorch backend with
+#     TensorFlow hidden: exercises do not need their solutions, and the no-TensorFlow install works;
+#  4. the site, from the runs of step 1 (nothing re-executes);
+#  5. the unit tests, the README-vs-results/ check and the site in headless Chromium.
 test: setup
-	$(THREADS) $(QUIET) COURSE_OFFLINE=1 COURSE_PROFILE=$(PROFILE) \
-		$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg --cov=course_utils --cov-report=term
+	@echo "== 1/5 notebooks, $(PROFILE) profile (nbval, TensorFlow backend)"
+	$(RUN) COURSE_PROFILE=$(PROFILE) $(BIN)/python -m pytest notebooks $(NBVAL) \
+		-p tools.nbval_save --nbval-save _build/executed/$(PROFILE)
+	@echo "== 2/5 notebooks at full model sizes on ci data (COURSE_PROFILE=full COURSE_SMOKE=1)"
+	$(RUN) COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m pytest notebooks $(NBVAL)
+	@echo "== 3/5 student notebooks, ci profile, Keras on PyTorch, TensorFlow hidden"
+	$(BIN)/python tools/make_student.py
+	$(RUN) $(NO_TF) COURSE_PROFILE=ci $(BIN)/python -m pytest student $(NBVAL)
+	@echo "== 4/5 site, $(PROFILE) profile"
+	$(RUN) $(BIN)/python tools/build_site.py --profile $(PROFILE)
+	@echo "== 5/5 unit tests, README tables, site in Chromium"
+	$(RUN) COURSE_SITE_PROFILE=$(PROFILE) COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest tests \
+		--cov=course_utils --cov-report=term
 
 unit: setup
-	$(THREADS) $(QUIET) COURSE_OFFLINE=1 $(BIN)/python -m pytest tests
+	$(RUN) $(BIN)/python -m pytest tests
 
 notebooks: setup
-	$(THREADS) $(QUIET) COURSE_OFFLINE=1 COURSE_PROFILE=$(PROFILE) \
-		$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(RUN) COURSE_PROFILE=$(PROFILE) $(BIN)/python -m pytest notebooks $(NBVAL)
+
+# The course as a static HTML site in _build/site/PROFILE/html (PROFILE=laptop to publish).
+# Only notebooks whose code changed are executed again; a prose edit rebuilds in seconds.
+site: setup
+	$(RUN) $(BIN)/python tools/build_site.py --profile $(PROFILE)
+
+# Notebooks without solutions, with a "your turn" cell after each exercise, in student/.
+student: setup
+	$(BIN)/python tools/make_student.py
+
+# Download and verify every real data set into datasets/downloads/ (for offline classrooms).
+data: setup
+	env -u COURSE_OFFLINE $(BIN)/python tools/fetch_data.py
 
 lint: setup
-	$(BIN)/ruff check course_utils tests benchmarks datasets
+	$(BIN)/ruff check course_utils tests benchmarks datasets tools site
 
 clean:
-	rm -rf $(VENV) .pytest_cache .coverage
+	rm -rf $(VENV) .pytest_cache .coverage _build student

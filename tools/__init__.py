@@ -1,0 +1,1 @@
+"""Scripts that build what the course publishes: README tables, the site, student notebooks, data."""
