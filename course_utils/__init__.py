@@ -6,10 +6,15 @@ Small flat modules, each naming the notebook it serves:
 ``cells`` and ``plots`` (notebook 02), ``sentiment`` (notebook 04),
 ``language_model`` (notebook 05), ``decoding``, ``metrics`` and ``seq2seq`` (notebook 03),
 ``attention`` and ``translators`` (notebook 06); ``training`` (parameter counts and
-the history format every ``fit`` returns) and ``results`` (recorded runs) serve them all.
+the history format every ``fit`` returns), ``results`` (recorded runs) and ``quiet``
+(TensorFlow's start-up notices hidden on a CPU) serve them all.
 """
 
-from . import (
+from .quiet import install as _quiet_tensorflow
+
+_quiet_tensorflow()      # before any submodule imports Keras or TensorFlow
+
+from . import (  # noqa: E402
                attention,
                cells,
                config,
@@ -27,10 +32,10 @@ from . import (
                training,
                translators,
 )
-from .config import device, env_report, pick, profile, profile_table, set_seed
-from .results import record as record_results
-from .text import Vocab, batches, one_hot, pad_sequences
-from .training import count_parameters
+from .config import device, env_report, pick, profile, profile_table, set_seed  # noqa: E402
+from .results import record as record_results  # noqa: E402
+from .text import Vocab, batches, one_hot, pad_sequences  # noqa: E402
+from .training import count_parameters  # noqa: E402
 
 __all__ = [
     "config", "datasets", "diagrams", "text",

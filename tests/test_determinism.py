@@ -74,6 +74,6 @@ def test_language_model_fit_is_repeatable_with_one_seed(torch_one_thread):
         cu.set_seed(0)
         model = lm.CharLM(len(vocab), embed_size=8, hidden_size=16)
         history = lm.fit(model, train, valid, epochs=2, batch_size=4, seq_len=16, progress=False)
-        return history["loss"], history["valid_bpc"]
+        return history["loss"], history["val_bpc"]
 
     assert run() == run()
