@@ -3,7 +3,7 @@
 Small flat modules, each naming the notebook it serves:
 ``config`` (profiles, seeds, device), ``datasets`` (offline-first loaders),
 ``text`` (vocabularies, padding, batching), ``diagrams`` (notebook 01 figures),
-``cells`` and ``plots`` (notebook 02), ``sentiment`` (notebook 04),
+``cells``, ``convert`` and ``plots`` (notebook 02), ``sentiment`` (notebook 04),
 ``language_model`` (notebook 05), ``decoding``, ``metrics`` and ``seq2seq`` (notebook 03),
 ``attention`` and ``translators`` (notebook 06); ``training`` (parameter counts and
 the history format every ``fit`` returns), ``results`` (recorded runs) and ``quiet``
@@ -39,7 +39,7 @@ from .training import count_parameters  # noqa: E402
 
 __all__ = [
     "config", "datasets", "diagrams", "text",
-    "cells", "plots",
+    "cells", "convert", "plots", "quiet",
     "language_model", "sentiment", "decoding", "metrics", "seq2seq", "attention", "translators",
     "results", "training", "count_parameters", "record_results",
     "device", "env_report", "pick", "profile", "profile_table", "set_seed",
