@@ -18,9 +18,11 @@
     recipe spends most of its steps on it). Validation still scores all padded positions
     of the full arrays. It stops as soon as its validation accuracy reaches the best one
     (a) reached in its 40 epochs; the ratio of the wall times to get there, (b) / (a), is
-    the result (target: at most 0.1). Both run in one process, one after the other: on a
-    shared machine, note the load, since a change of load between (a) and (b) moves the
-    ratio. See ``FAST`` and the ``--fast-*`` options.
+    the result (target: at most 0.1). A pair's length is the position of its end marker
+    (counting non-space characters, as before 2026-11-29, missed the spaces between
+    words and could cut a batch before its longest sentence ended). Both run in one
+    process, one after the other: on a shared machine, note the load, since a change of
+    load between (a) and (b) moves the ratio. See ``FAST`` and the ``--fast-*`` options.
 (b-keras) Notebook 03's setup: the same Keras model as (a) (``seq2seq.build_char_lstm``),
     trained with the notebook's length-bucketed batches (``seq2seq.LengthBuckets``, a
     ``keras.utils.PyDataset``: the same bucketing as (b), on either Keras backend) and
