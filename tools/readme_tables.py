@@ -117,20 +117,20 @@ def run_times_table(runs: list[dict]) -> str:
 
 
 def results_table(runs: list[dict]) -> str:
-    """Every recorded measurement, one row per label, one column per profile."""
+    """Every recorded measurement: one folded table per notebook (``<details>``, so the
+    README stays short), one row per label, one column per profile."""
     if not runs:
         return ("_No recorded runs yet: `benchmarks/notebook_times.py --record` makes them, "
                 f"then `{COMMAND}` writes this table._")
     profiles = _profiles_in(runs)
     by = {(r["notebook"], r["profile"]): r for r in runs}
-    lines = ["| # | measurement | " + " | ".join(profiles) + " |",
-             "|---|---|" + "---:|" * len(profiles)]
+    blocks = []
     for stem in sorted({r["notebook"] for r in runs}):
         mine = [by[(stem, p)] for p in profiles if (stem, p) in by]
+        lines = ["| measurement | " + " | ".join(profiles) + " |", "|---|" + "---:|" * len(profiles)]
         corpora = [by[(stem, p)].get("corpus", "") if (stem, p) in by else "" for p in profiles]
         if any(corpora):
-            lines.append(f"| {_number(stem)} | data | "
-                         + " | ".join(format_value(c) for c in corpora) + " |")
+            lines.append("| data | " + " | ".join(format_value(c) for c in corpora) + " |")
         labels: list[str] = []
         for run in mine:
             labels += [label for label in run["results"] if label not in labels]
@@ -140,8 +140,12 @@ def results_table(runs: list[dict]) -> str:
                 run = by.get((stem, p))
                 value = run["results"].get(label) if run else None
                 cells.append("" if value is None else format_value(value) + _flag(run))
-            lines.append(f"| {_number(stem)} | {format_value(label)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines + _footnotes(runs, machines_too=False))
+            lines.append(f"| {format_value(label)} | " + " | ".join(cells) + " |")
+        summary = f"<b>{_number(stem)} {_title(stem)}</b>: {len(labels)} measurements"
+        blocks.append(f"<details><summary>{summary}</summary>\n\n" + "\n".join(lines)
+                      + "\n\n</details>")
+    notes = _footnotes(runs, machines_too=False)               # a blank line ends each <details>
+    return "\n\n".join(blocks) + ("\n" + "\n".join(notes) if notes else "")
 
 
 def _markers(name: str) -> tuple[str, str]:
