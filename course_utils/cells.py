@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_args
+
 DTYPE = np.float32
 
 
@@ -239,7 +241,7 @@ def _set_weights(cell, params: dict, names: list[str]) -> None:
     cell.input_size, cell.hidden_size, cell.params = D, H, {}
     for name in names:
         want = {"W_x": (D, H), "W_h": (H, H)}.get(name[:3], (H,))
-        value = np.array(params[name], dtype=DTYPE)                  # a copy, float32
+        value = _float_array(params[name], name, str(want), len(want), f"(D={D}, H={H})").copy()
         if value.shape != want:
             raise ValueError(f"{name} must have shape {want} (D={D}, H={H}), got {value.shape}.")
         cell.params[name] = value
@@ -247,9 +249,8 @@ def _set_weights(cell, params: dict, names: list[str]) -> None:
 
 
 def _random_weights(names, input_size, hidden_size, seed, scale) -> dict:
-    for label, v in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{label} must be a positive int, got {v!r}.")
+    check_args("random", input_size=(input_size, "a positive int"),
+               hidden_size=(hidden_size, "a positive int"))
     rng = np.random.default_rng(seed)
     scale = 1 / np.sqrt(hidden_size) if scale is None else scale
     shape = {"W_x": (input_size, hidden_size), "W_h": (hidden_size, hidden_size)}
@@ -258,7 +259,14 @@ def _random_weights(names, input_size, hidden_size, seed, scale) -> dict:
 
 def _float_array(a, name, shape_text, ndim, fix):
     """``a`` as float32 with ``ndim`` axes and no NaN or inf; else a ValueError saying why."""
-    a = np.asarray(a)
+    if a is None:
+        raise ValueError(f"{name} is None: pass an array {shape_text}; start a state from "
+                         "cells.zero_state(cell, batch).")
+    try:
+        a = np.asarray(a)
+    except ValueError:                                                   # ragged nested lists
+        raise ValueError(f"{name} is ragged (rows of different lengths): pass a rectangular array "
+                         f"{shape_text}; pad the sequences to one length.") from None
     if not np.issubdtype(a.dtype, np.floating):
         raise ValueError(f"{name} has dtype {a.dtype}, but the cells compute in float32: "
                          f"pass {name}.astype(np.float32).")
@@ -267,7 +275,7 @@ def _float_array(a, name, shape_text, ndim, fix):
     if not np.isfinite(a).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
         raise ValueError(f"{name} contains NaN or inf (first at index {where}); "
-                         "clean or mask the input before the cell.")
+                         "clean or mask it before the cell.")
     return a.astype(DTYPE, copy=False)
 
 

@@ -37,6 +37,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .checks import check_args, check_weights
 from .training import epoch_line, warmup_cosine
 
 LN2 = math.log(2.0)
@@ -49,7 +50,11 @@ def _as_ids(ids, name: str = "ids") -> np.ndarray:
     if isinstance(ids, str):
         raise ValueError(f"{name} is a str; encode it first, e.g. "
                          "np.array(vocab.encode(text)).")
-    array = ids.detach().cpu().numpy() if isinstance(ids, torch.Tensor) else np.asarray(ids)
+    try:
+        array = ids.detach().cpu().numpy() if isinstance(ids, torch.Tensor) else np.asarray(ids)
+    except ValueError:                                                   # ragged nested lists
+        raise ValueError(f"{name} is ragged (lists of different lengths): pass one sequence of "
+                         "ids, or one prompt at a time.") from None
     if array.ndim != 1:
         raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}. "
                          "Pass one text's ids, e.g. ids[0] of a batch.")
@@ -112,7 +117,7 @@ def bigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 1
 
 
 def _check_vocab(vocab_size, train_ids, valid_ids, alpha) -> None:
-    if alpha <= 0:
+    if not alpha > 0:                                                    # NaN too
         raise ValueError(f"alpha={alpha} must be > 0, or unseen characters get probability 0 "
                          "and infinite bits; add-one smoothing is alpha=1.")
     if len(valid_ids) < 2:
@@ -137,11 +142,8 @@ def stream_batches(ids, batch_size: int, seq_len: int) -> list[tuple[torch.Tenso
     characters are dropped.
     """
     ids = _as_ids(ids)
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1 (the number of "
-                         "parallel streams).")
-    if not isinstance(seq_len, int) or seq_len < 1:
-        raise ValueError(f"seq_len={seq_len!r} must be an int >= 1 (characters per chunk).")
+    check_args("stream_batches", " (streams; characters per chunk)",
+               batch_size=(batch_size, "a positive int"), seq_len=(seq_len, "a positive int"))
     S = (len(ids) - 1) // batch_size                                     # ids per stream
     if S < 1:
         raise ValueError(f"{len(ids)} ids are too few for {batch_size} streams: each needs "
@@ -168,11 +170,10 @@ class CharLM(nn.Module):
         super().__init__()
         if rnn not in ("lstm", "gru"):
             raise ValueError(f"rnn={rnn!r} is not supported; use 'lstm' or 'gru'.")
-        if min(vocab_size, embed_size, hidden_size, num_layers) < 1:
-            raise ValueError("vocab_size, embed_size, hidden_size and num_layers must all be "
-                             f">= 1, got {vocab_size}, {embed_size}, {hidden_size}, {num_layers}.")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout={dropout} must lie in [0, 1) (a probability of zeroing).")
+        check_args("CharLM", " (vocab_size=len(vocab); dropout is a probability of zeroing)",
+                   dropout=(dropout, "a number in [0, 1)"), **{k: (v, "a positive int") for k, v in (
+                       ("vocab_size", vocab_size), ("embed_size", embed_size),
+                       ("hidden_size", hidden_size), ("num_layers", num_layers))})
         self.vocab_size, self.kind = vocab_size, rnn
         self.embed = nn.Embedding(vocab_size, embed_size)                # ids -> vectors
         layer = nn.LSTM if rnn == "lstm" else nn.GRU
@@ -254,6 +255,7 @@ def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
     """
     ids = _as_ids(ids)
     _check_range(ids, model.vocab_size, "ids")
+    check_weights(model, "bits_per_char")
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -289,14 +291,13 @@ def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
     per-step traces ``batch_loss``, ``batch_grad_norm`` (before clipping) and
     ``batch_lr`` (the rate that step used).
     """
-    for name, value, low in (("epochs", epochs, 1), ("batch_size", batch_size, 1),
-                             ("seq_len", seq_len, 1), ("warmup_steps", warmup_steps, 0)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name}={value!r} must be an int >= {low}.")
-    if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
-        raise ValueError(f"max_steps={max_steps!r} must be an int >= 1, or None for whole epochs.")
-    if not lr > 0 or not clip > 0:
-        raise ValueError(f"lr={lr} and clip={clip} must both be > 0 (e.g. lr=3e-3, clip=1.0).")
+    positive = "a positive int"
+    check_args("fit", " (e.g. lr=3e-3, clip=1.0; max_steps=None runs whole epochs)",
+               epochs=(epochs, positive), batch_size=(batch_size, positive), seq_len=(seq_len, positive),
+               eval_batch_size=(eval_batch_size, positive), warmup_steps=(warmup_steps, "an int >= 0"),
+               max_steps=(max_steps, "None or a positive int"), lr=(lr, "a number > 0"),
+               clip=(clip, "a number > 0"))
+    check_weights(model, "fit")
     train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
     _check_range(train_ids, model.vocab_size, "train_ids")
     _check_range(valid_ids, model.vocab_size, "valid_ids")
@@ -347,17 +348,11 @@ def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
 
 # -------------------------------------------------------------------------- sampling
 
-def _check_sampling(temperature, top_k, vocab_size: int | None) -> None:
-    if not (isinstance(temperature, int | float) and math.isfinite(temperature)
-            and temperature > 0):
-        raise ValueError(f"temperature={temperature!r} must be a number > 0; use a small value "
-                         "such as 0.1 for nearly greedy text, or top_k=1 for exactly greedy.")
-    if top_k is not None:
-        if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1 or (
-                vocab_size is not None and top_k > vocab_size):
-            limit = f" and <= the vocabulary size {vocab_size}" if vocab_size else ""
-            raise ValueError(f"top_k={top_k!r} must be an int >= 1{limit} (or None to keep "
-                             "every character).")
+def _check_sampling(temperature, top_k, vocab_size: int) -> None:
+    check_args("sampling", f" (top_k at most the vocabulary size {vocab_size}, None keeps every character;"
+               " temperature 0.1 is nearly greedy, top_k=1 exactly greedy)",
+               temperature=(temperature, "a number in (0, inf)"),
+               top_k=(top_k, f"None or an int in [1, {vocab_size}]"))
 
 
 def _distribution(logits, temperature: float, top_k: int | None):
@@ -393,11 +388,10 @@ def generate(model, prompt_ids, n: int, temperature: float = 1.0, top_k: int | N
     """
     prompt = _as_ids(prompt_ids, "prompt_ids")
     _check_range(prompt, model.vocab_size, "prompt_ids")
-    if not isinstance(n, int) or n < 0:
-        raise ValueError(f"n={n!r} must be an int >= 0 (characters to generate).")
-    if not isinstance(num_samples, int) or num_samples < 1:
-        raise ValueError(f"num_samples={num_samples!r} must be an int >= 1.")
+    check_args("generate", " (n: characters to generate)", n=(n, "an int >= 0"),
+               num_samples=(num_samples, "a positive int"))
     _check_sampling(temperature, top_k, model.vocab_size)
+    check_weights(model, "generate")
     if generator is None or isinstance(generator, int):
         generator = torch.Generator().manual_seed(0 if generator is None else generator)
     device = next(model.parameters()).device

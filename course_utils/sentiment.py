@@ -26,6 +26,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .checks import check_args
+
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")      # <br />, <i>, </i>, <hr>, <SPOILER> ...
 _SPACE = re.compile(r"\s+")
 CELLS = ("lstm", "gru")
@@ -170,10 +172,8 @@ def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
     texts = _check_texts(texts)
     labels, probs = _check_probs(labels, probs)
     _check_same_length(texts=texts, labels=labels)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k={k!r} must be a positive int: how many mistakes to show.")
-    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
-        raise ValueError(f"max_chars={max_chars!r} must be a positive int, or None for whole texts.")
+    check_args("most_confident_mistakes", " (k: how many mistakes to show; max_chars=None keeps whole texts)",
+               k=(k, "a positive int"), max_chars=(max_chars, "None or a positive int"))
     wrong = np.flatnonzero((probs > 0.5).astype(np.int64) != labels)
     confidence = np.abs(probs[wrong] - 0.5)              # 0.5 = as sure as it gets
     top = wrong[np.argsort(-confidence, kind="stable")][:k]
@@ -185,18 +185,14 @@ def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
 
 # ----------------------------------------------------------------------------- model
 
-def _check_sizes(**sizes) -> None:
-    for arg, value in sizes.items():
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{arg}={value!r} must be a positive int "
-                             f"(e.g. vocab_size=len(vocab), embed_dim=32, units=32).")
-
-
-def _check_dropout(dropout) -> float:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
-            or not 0 <= dropout < 1:
-        raise ValueError(f"dropout={dropout!r} must be a number in [0, 1): the share of "
-                         "inputs zeroed during training (0 turns dropout off).")
+def _check_model_args(builder: str, pooling: str, poolings, dropout, **sizes) -> float:
+    if pooling not in poolings:
+        raise ValueError(f"pooling={pooling!r} is not supported; use {' or '.join(map(repr, poolings))}: "
+                         + ("the final hidden state or the average over real tokens." if "last" in poolings
+                            else "the strongest response of each filter, or its maximum and its mean."))
+    check_args(builder, " (e.g. vocab_size=len(vocab), embed_dim=32; dropout is the share of inputs "
+               "zeroed during training, 0 turns it off)", dropout=(dropout, "a number in [0, 1)"),
+               **{name: (value, "a positive int") for name, value in sizes.items()})
     return float(dropout)
 
 
@@ -212,15 +208,12 @@ def build_rnn_classifier(vocab_size: int, embed_dim: int, units: int, cell: str 
     whole embedding channels (``SpatialDropout1D``) and pooled features (``Dropout``)
     during training. The model is returned uncompiled.
     """
-    import keras
-
-    _check_sizes(vocab_size=vocab_size, embed_dim=embed_dim, units=units)
     if cell not in CELLS:
         raise ValueError(f"cell={cell!r} is not supported; use 'lstm' or 'gru'.")
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling={pooling!r} is not supported; use 'last' (the final "
-                         "hidden state) or 'mean' (the average over real tokens).")
-    dropout = _check_dropout(dropout)
+    dropout = _check_model_args("build_rnn_classifier", pooling, POOLINGS, dropout,
+                                vocab_size=vocab_size, embed_dim=embed_dim, units=units)
+    import keras
+
     layer_class = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     recurrent = layer_class(int(units), return_sequences=pooling == "mean")
     if bidirectional:
@@ -254,14 +247,10 @@ def build_cnn_classifier(vocab_size: int, embed_dim: int, filters: int, kernel_s
     embedding channels and pooled features during training. Input ids (batch, time),
     output (batch, 1).
     """
+    dropout = _check_model_args("build_cnn_classifier", pooling, CNN_POOLINGS, dropout, vocab_size=vocab_size,
+                                embed_dim=embed_dim, filters=filters, kernel_size=kernel_size)
     import keras
 
-    _check_sizes(vocab_size=vocab_size, embed_dim=embed_dim, filters=filters,
-                 kernel_size=kernel_size)
-    if pooling not in CNN_POOLINGS:
-        raise ValueError(f"pooling={pooling!r} is not supported; use 'max' (the strongest "
-                         "response of each filter) or 'max+mean' (its maximum and its mean).")
-    dropout = _check_dropout(dropout)
     ids = keras.Input((None,), dtype="int32", name="ids")                      # (B, T)
     real = keras.ops.cast(keras.ops.not_equal(ids, 0), "float32")[..., None]   # (B, T, 1)
     x = keras.layers.Embedding(int(vocab_size), int(embed_dim))(ids)          # (B, T, E)
