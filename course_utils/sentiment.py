@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .checks import check_args
+from .text import as_ids
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")      # <br />, <i>, </i>, <hr>, <SPOILER> ...
 _SPACE = re.compile(r"\s+")
@@ -97,7 +98,7 @@ def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
     The probe for a model that reads ids: each row keeps exactly its tokens (the same
     ones that survived truncation), only their order changes.
     """
-    ids = np.asarray(ids)
+    ids = ids if isinstance(ids, np.ndarray) else as_ids(ids, ndim=None, what="shuffle_ids")  # ragged, text
     if ids.ndim != 2 or ids.shape[0] == 0 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(f"ids must be a non-empty 2-D int array (reviews, time), got "
                          f"shape {ids.shape} and dtype {ids.dtype}. Encode with "
