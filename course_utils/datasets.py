@@ -37,6 +37,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+import time
 import urllib.request
 import zipfile
 import zlib
@@ -199,13 +200,19 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
     download failed); the caller then falls back to its offline default.
     """
     dest = cache_dir() / remote.filename
+    remove_stale_parts(dest)
     if dest.exists():
         try:
             remote.verify(dest)
             return dest, "download cache"
         except (CorruptDataError, OSError) as err:
             print(f"cache: {dest} is corrupt ({err}); removing it.")
-            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+            try:
+                shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+            except OSError as denied:       # a read-only cache: say so, not a traceback from unlink
+                raise PermissionError(f"cache: {dest} is corrupt ({err}) and cannot be removed "
+                                      f"({denied.strerror}). Delete it by hand, or set COURSE_CACHE_DIR to a "
+                                      "writable folder.") from None
     if offline():
         return None
     try:
@@ -227,6 +234,15 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
         return None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_stale_parts(dest: Path, max_age: float = 600.0) -> None:
+    """Delete the ``.part`` files of downloads of ``dest`` that were interrupted (untouched for
+    ``max_age`` seconds; a live download writes every few seconds). They are never read as data."""
+    for part in dest.parent.glob(f".{dest.name}.*.part") if dest.parent.is_dir() else []:
+        with contextlib.suppress(OSError):          # gone already, or a read-only cache: ignored
+            if time.time() - part.stat().st_mtime > max_age:
+                part.unlink()
 
 
 def _copy_with_progress(src, dst, total: int) -> None:

@@ -38,6 +38,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .checks import check_args, check_weights
+from .text import as_ids
 from .training import epoch_line, warmup_cosine
 
 LN2 = math.log(2.0)
@@ -46,32 +47,19 @@ LN2 = math.log(2.0)
 # ------------------------------------------------------------------------------ the data
 
 def _as_ids(ids, name: str = "ids") -> np.ndarray:
-    """A 1-D int64 array of ``ids``, or a ValueError naming what is wrong."""
-    if isinstance(ids, str):
-        raise ValueError(f"{name} is a str; encode it first, e.g. "
-                         "np.array(vocab.encode(text)).")
-    try:
-        array = ids.detach().cpu().numpy() if isinstance(ids, torch.Tensor) else np.asarray(ids)
-    except ValueError:                                                   # ragged nested lists
-        raise ValueError(f"{name} is ragged (lists of different lengths): pass one sequence of "
-                         "ids, or one prompt at a time.") from None
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}. "
-                         "Pass one text's ids, e.g. ids[0] of a batch.")
+    """A non-empty 1-D int64 array (``text.as_ids`` refuses text, floats, batches, ragged lists)."""
+    array = as_ids(ids, what=name)
     if array.size == 0:
-        raise ValueError(f"{name} is empty: it must be a non-empty 1-D sequence of ids. "
-                         "Check that the text loaded and was encoded.")
-    if not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} must hold integer ids, got dtype {array.dtype}. "
-                         "Encode the text with a Vocab first.")
-    return array.astype(np.int64, copy=False)
+        raise ValueError(f"{name} is empty: pass a non-empty sequence of ids; check that the text "
+                         "loaded and was encoded.")
+    return array
 
 
 def _check_range(array: np.ndarray, vocab_size: int, name: str) -> None:
     if array.min() < 0 or array.max() >= vocab_size:
         raise ValueError(f"{name} must lie in [0, {vocab_size}) for this model; found "
                          f"{array.min()}..{array.max()}. Encode the text with the vocabulary "
-                         "the model was built for (CharLM(len(vocab), ...)).")
+                         "the model was built for: CharLM(len(vocab), ...), vocab_size=len(vocab).")
 
 
 def split_ids(ids, validation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -122,10 +110,8 @@ def _check_vocab(vocab_size, train_ids, valid_ids, alpha) -> None:
                          "and infinite bits; add-one smoothing is alpha=1.")
     if len(valid_ids) < 2:
         raise ValueError("valid_ids needs at least 2 ids: one to condition on, one to score.")
-    top = max(train_ids.max(), valid_ids.max())
-    if min(train_ids.min(), valid_ids.min()) < 0 or top >= vocab_size:
-        raise ValueError(f"ids must lie in [0, {vocab_size}); found up to {top}. "
-                         "Pass vocab_size=len(vocab) of the vocabulary that encoded them.")
+    for name, ids in (("train_ids", train_ids), ("valid_ids", valid_ids)):
+        _check_range(ids, vocab_size, name)
 
 
 # -------------------------------------------------------------------- streams for TBPTT

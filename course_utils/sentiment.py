@@ -27,27 +27,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from .checks import check_args
-from .text import as_ids
+from .text import as_ids, check_texts
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")      # <br />, <i>, </i>, <hr>, <SPOILER> ...
 _SPACE = re.compile(r"\s+")
 CELLS = ("lstm", "gru")
 POOLINGS = ("last", "mean")
 CNN_POOLINGS = ("max", "max+mean")
-
-
-def _check_texts(texts, name: str = "texts") -> list[str]:
-    if isinstance(texts, str):
-        raise ValueError(f"{name} must be a list of texts, not one str: wrap it as [text].")
-    texts = list(texts)
-    if not texts:
-        raise ValueError(f"{name} is empty: pass at least one review "
-                         "(check that the data loaded, e.g. print(len(texts))).")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(f"{name}[{i}] is a {type(text).__name__}, not a str. "
-                             "Pass review texts (decode bytes with .decode('utf-8')).")
-    return texts
 
 
 def _check_same_length(**arrays) -> int:
@@ -83,7 +69,7 @@ def shuffle_words(texts: Sequence[str], seed: int = 0) -> list[str]:
     Each text keeps exactly its words, so an order-blind model sees no change; whatever
     a model loses on the shuffled texts, it had taken from word order.
     """
-    texts = _check_texts(texts)
+    texts = check_texts(texts, "texts")
     rng = np.random.default_rng(seed)
     out = []
     for text in texts:
@@ -170,7 +156,7 @@ def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
     """
     import pandas as pd
 
-    texts = _check_texts(texts)
+    texts = check_texts(texts, "texts")
     labels, probs = _check_probs(labels, probs)
     _check_same_length(texts=texts, labels=labels)
     check_args("most_confident_mistakes", " (k: how many mistakes to show; max_chars=None keeps whole texts)",

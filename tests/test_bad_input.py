@@ -19,8 +19,10 @@ import io
 import math
 import os
 import pathlib
+import re
 import sys
 import tarfile
+import time
 import zipfile
 
 import numpy as np
@@ -189,7 +191,7 @@ CASES = {
                                      E, r"fractions in \[0, 1\)"),
     "datasets/silent/fraction above 1": (lambda m, t: ds.load_imdb(validation=1.5), E, "fractions"),
     "datasets/silent/one str as texts": (lambda m, t: ds.stratified_split("ab", [0, 1], 0.1, 0.1), E,
-                                         "got one str"),
+                                         "not one str"),
     # ---------------------------------------------------------------- datasets / shapes, args
     "datasets/shapes/labels of another length": (
         lambda m, t: ds.stratified_split(["a"], [0, 1], 0.1, 0.1), E, "1 texts need one int label each"),
@@ -217,14 +219,14 @@ CASES = {
     "config/args/float seed": (lambda m, t: cu.set_seed(0.5), E, "non-negative int"),
     # ---------------------------------------------------------------- text / silent
     "text/silent/vocab from one str": (lambda m, t: cu.Vocab.build("We like cats."), E,
-                                       r"got one str. Wrap one text as \[text\]"),
+                                       r"not one str. Wrap one text as \[text\]"),
     "text/silent/vocab from token ids": (lambda m, t: cu.Vocab.build([[4, 5], [6]]), E,
-                                         "list .* at index 0.*decode token ids"),
+                                         r"Vocab.build\[0\] is a list.*decode token ids"),
     "text/silent/vocab from None": (lambda m, t: cu.Vocab.build(["a", None]), E, "NoneType"),
     "text/silent/vocab of reserved tokens only": (lambda m, t: cu.Vocab.build(["ab"], min_count=5), E,
                                                   "only the reserved tokens.*lower min_count"),
     "text/silent/vocab from empty texts": (lambda m, t: cu.Vocab.build(["", ""]), E, "texts are empty"),
-    "text/silent/encode_batch of one str": (lambda m, t: VOCAB.encode_batch("abc"), E, "got one str"),
+    "text/silent/encode_batch of one str": (lambda m, t: VOCAB.encode_batch("abc"), E, "not one str"),
     "text/silent/decode probabilities": (lambda m, t: VOCAB.decode(np.array([0.1, 0.7, 0.2])), E,
                                          r"float64 values.*argmax"),
     "text/silent/decode id out of range": (lambda m, t: VOCAB.decode([4, 99]), E,
@@ -234,7 +236,7 @@ CASES = {
     "text/silent/one_hot id too large": (lambda m, t: cu.one_hot(np.array([3]), 3), E,
                                          r"depth = len\(vocab\)"),
     "text/silent/padding_mask of probabilities": (lambda m, t: padding_mask(np.full((2, 3, 4), 0.25)),
-                                                  E, "not int ids"),
+                                                  E, "not integer ids"),
     "text/silent/pad strings": (lambda m, t: cu.pad_sequences(["abc"]), E, "text, not ids"),
     "text/silent/batches of a str": (lambda m, t: next(cu.batches("abc", batch_size=2)), E, "not a str"),
     "text/silent/unknown character, strict": (lambda m, t: VOCAB.encode("abz", unknown="error"), E,
@@ -262,7 +264,7 @@ CASES = {
                                   "batch_size >= 1"),
     # ---------------------------------------------------------------- metrics
     "metrics/silent/hypotheses as one str": (lambda m, t: metrics.exact_match("hola", ["hola"]), E,
-                                             "hypotheses must be a non-empty list of str, got one str"),
+                                             "hypotheses must be a non-empty list of str, not one str"),
     "metrics/silent/references as one str": (lambda m, t: metrics.bleu(["a"], "a"), E,
                                              "one reference .* per hypothesis"),
     "metrics/silent/None reference": (lambda m, t: metrics.chrf(["hola", "adiós"], ["hola", None]), E,
@@ -272,7 +274,7 @@ CASES = {
     "metrics/silent/NaN scores": (lambda m, t: metrics.token_accuracy(
         np.full((1, 2, 3), np.nan), np.zeros((1, 2), int)), E, "NaN.*diverged"),
     "metrics/silent/probabilities as predicted ids": (lambda m, t: metrics.token_accuracy(
-        np.full((2, 3), 0.5), np.zeros((2, 3), int)), E, "not int ids.*argmax"),
+        np.full((2, 3), 0.5), np.zeros((2, 3), int)), E, "not integer ids.*argmax"),
     "metrics/silent/target id beyond the scores": (lambda m, t: metrics.token_accuracy(
         np.zeros((1, 2, 3)), np.array([[1, 7]])), E, r"targets got ids 1..7 outside \[0, 3\)"),
     "metrics/silent/mask of probabilities": (lambda m, t: metrics.token_accuracy(
@@ -291,7 +293,7 @@ CASES = {
                                         "2 hypotheses, 1 references"),
     "metrics/shapes/empty reference list": (lambda m, t: metrics.exact_match(["hola"], [[]]), E,
                                             "reference 0 is"),
-    "metrics/shapes/no hypotheses": (lambda m, t: metrics.chrf([], []), E, "got an empty list"),
+    "metrics/shapes/no hypotheses": (lambda m, t: metrics.chrf([], []), E, "list of str, not empty"),
     "metrics/shapes/sources of another length": (
         lambda m, t: metrics.bleu_by_length(["a"], ["a", "b"], ["a", "b"]), E, "one source sentence"),
     "metrics/args/edges not increasing": (
@@ -439,7 +441,8 @@ def test_text_silent_decode_refuses_anything_but_one_sequence_of_ids(ids):
        st.sampled_from([None, 3, b"bytes", ("a",), 2.5]), st.integers(0, 4))
 def test_text_silent_any_non_str_among_texts_is_named(texts, intruder, at):
     texts.insert(min(at, len(texts)), intruder)
-    with pytest.raises(ValueError, match=rf"Vocab.build must be .* {type(intruder).__name__} .* at index"):
+    with pytest.raises(ValueError, match=rf"Vocab.build must be .* but Vocab.build\[\d\] is a "
+                                         rf"{type(intruder).__name__}"):
         cu.Vocab.build(texts)
 
 
@@ -560,6 +563,56 @@ def test_datasets_files_failed_download_leaves_the_cache_clean(served, failure, 
     assert cache_listing() == [] and len(served.requests) == 2
 
 
+def test_datasets_files_corrupt_file_in_a_read_only_cache_gets_a_clear_error(served, monkeypatch):
+    """A bad cache file that cannot be removed: an error naming it and the fix, online and
+    offline, and no download over it (root ignores chmod, so removal is denied by hand)."""
+    dest = ds.cache_dir() / "spa-eng.zip"
+    dest.parent.mkdir(parents=True)
+    dest.write_bytes(HTML)
+    unlink = pathlib.Path.unlink
+    monkeypatch.setattr(pathlib.Path, "unlink",
+                        lambda path, *a, **k: _denied() if path == dest else unlink(path, *a, **k))
+    for offline in ("0", "1"):
+        monkeypatch.setenv("COURSE_OFFLINE", offline)
+        with pytest.raises(PermissionError, match=re.escape(f"cache: {dest} is corrupt (") + ".*HTML page.*"
+                           + re.escape("cannot be removed (Permission denied). Delete it by hand, or set "
+                                       "COURSE_CACHE_DIR to a writable folder.")):
+            ds.load_translation_pairs()
+    assert served.requests == [] and dest.read_bytes() == HTML
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores a read-only folder")
+def test_datasets_files_corrupt_file_in_a_chmod_read_only_cache(served):
+    dest = ds.cache_dir() / "spa-eng.zip"
+    dest.parent.mkdir(parents=True)
+    dest.write_bytes(zip_bytes()[:-30])
+    dest.parent.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError, match="damaged archive.*cannot be removed.*COURSE_CACHE_DIR"):
+            ds.load_translation_pairs()
+    finally:
+        dest.parent.chmod(0o755)
+
+
+def test_datasets_files_stale_part_files_are_never_read_and_are_cleaned(served, monkeypatch):
+    """``.part`` files of interrupted downloads (even holding a whole archive) are never read
+    as data; ours are deleted once stale (untouched for 10 minutes), a live one is left to its
+    download, another tool's ``spa-eng.zip.part`` is left alone."""
+    folder = ds.cache_dir()
+    folder.mkdir(parents=True)
+    stale, live, other = (folder / name for name in (".spa-eng.zip.k3x9.part", ".spa-eng.zip.q7w2.part",
+                                                     "spa-eng.zip.part"))
+    for part in (stale, live, other):
+        part.write_bytes(zip_bytes())
+    os.utime(stale, (time.time() - 3600,) * 2)
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    assert ds.load_translation_pairs().source == "offline default"
+    assert not stale.exists() and live.exists() and served.requests == []
+    monkeypatch.setenv("COURSE_OFFLINE", "0")
+    assert ds.load_translation_pairs().source == "download"
+    assert cache_listing() == sorted([live.name, "spa-eng.zip", other.name])
+
+
 # ------------------------------------------------------------------ counting
 
 CLASSES = ("files", "env", "silent", "shapes", "args")
@@ -568,8 +621,6 @@ MODULES = ("datasets", "text", "metrics", "decoding", "config")
 
 def counts(test_ids):
     """{(module, class): number of tests} from collected test ids."""
-    import re
-
     table = {}
     for test_id in test_ids:
         m = re.search(r"\[(\w+)/(\w+)/", test_id) or re.search(
