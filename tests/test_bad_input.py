@@ -581,13 +581,14 @@ def test_datasets_files_corrupt_file_in_a_read_only_cache_gets_a_clear_error(ser
     assert served.requests == [] and dest.read_bytes() == HTML
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores a read-only folder")
 def test_datasets_files_corrupt_file_in_a_chmod_read_only_cache(served):
     dest = ds.cache_dir() / "spa-eng.zip"
     dest.parent.mkdir(parents=True)
     dest.write_bytes(zip_bytes()[:-30])
     dest.parent.chmod(0o555)
     try:
+        if os.access(dest.parent, os.W_OK):
+            pytest.skip("this user may write to a read-only folder (root)")
         with pytest.raises(PermissionError, match="damaged archive.*cannot be removed.*COURSE_CACHE_DIR"):
             ds.load_translation_pairs()
     finally:
