@@ -259,17 +259,17 @@ def _random_weights(names, input_size, hidden_size, seed, scale) -> dict:
 
 def _float_array(a, name, shape_text, ndim, fix):
     """``a`` as float32 with ``ndim`` axes and no NaN or inf; else a ValueError saying why."""
-    if a is None:
-        raise ValueError(f"{name} is None: pass an array {shape_text}; start a state from "
-                         "cells.zero_state(cell, batch).")
     try:
-        a = np.asarray(a)
+        array = np.asarray(a)
     except ValueError:                                                   # ragged nested lists
-        raise ValueError(f"{name} is ragged (rows of different lengths): pass a rectangular array "
-                         f"{shape_text}; pad the sequences to one length.") from None
-    if not np.issubdtype(a.dtype, np.floating):
-        raise ValueError(f"{name} has dtype {a.dtype}, but the cells compute in float32: "
-                         f"pass {name}.astype(np.float32).")
+        array = np.empty(0, dtype=object)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"{name} " + (
+            "is None: start a state from cells.zero_state(cell, batch)" if a is None else
+            "is ragged: pad the sequences to one length" if array.dtype == object else
+            f"has dtype {array.dtype}, but the cells compute in float32: pass {name}.astype(np.float32)")
+            + f"; it should be {shape_text}.")
+    a = array
     if a.ndim != ndim:
         raise ValueError(f"{name} must have shape {shape_text}, got shape {a.shape}. {fix}")
     if not np.isfinite(a).all():

@@ -411,8 +411,10 @@ CASES = {
     "checks/shapes/ids where a float tensor is expected": (
         lambda: checks.check_tensor( torch.ones(2, 3, dtype=torch.long), "x", "(B, T, E)"), E,
         "x must be a float tensor.*embed token ids"),
-    "checks/shapes/axes": (lambda: checks.check_tensor(t(3, 4), "x", "(B, T, E)", ndim=3), E,
-                           r"wrong number of axes.*x\[None\].*\(B, T, E\), got torch.float32 \(3, 4\)"),
+    "checks/shapes/float64 against a float32 tensor": (
+        lambda: checks.check_tensor(t(3, 4, dtype=torch.float64), "x", "(B, T, E)", like=t(1)), E,
+        r"x has dtype torch.float64, the model torch.float32: convert it with .to\(torch.float32\); "
+        r"it should be \(B, T, E\), got torch.float64 \(3, 4\)"),
 }
 
 
