@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config
+from .checks import check_args
 from .text import check_texts
 
 REPO_DATASETS = Path(__file__).resolve().parent.parent / "datasets"
@@ -580,9 +581,8 @@ def make_order_task(n: int, length: int, vocab_size: int = 10,
     order-blind encoding (bag of words, counts) carries no information about the label.
     Returns ``ids`` of shape (n, length) and ``labels`` of shape (n,).
     """
-    if n < 1 or length < 2 or vocab_size < 4:
-        raise ValueError(f"make_order_task needs n >= 1, length >= 2, vocab_size >= 4; got {n=}, "
-                         f"{length=}, {vocab_size=}.")
+    check_args("make_order_task", " (tokens 1 and 2 mark the order, 3.. are filler)", n=(n, "a positive int"),
+               length=(length, "an int >= 2"), vocab_size=(vocab_size, "an int >= 4"))
     rng = np.random.default_rng(seed)
     ids = rng.integers(3, vocab_size, size=(n, length))
     pos = np.argsort(rng.random((n, length)), axis=1)[:, :2]  # two distinct positions

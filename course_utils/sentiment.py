@@ -89,9 +89,8 @@ def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
         raise ValueError(f"ids must be a non-empty 2-D int array (reviews, time), got "
                          f"shape {ids.shape} and dtype {ids.dtype}. Encode with "
                          "vocab.encode_batch or cu.pad_sequences first.")
-    if not isinstance(pad_id, (int, np.integer)) or isinstance(pad_id, bool):
-        raise ValueError(f"pad_id={pad_id!r} must be an int, the id used for padding "
-                         "(vocab.pad_id, 0 in this course).")
+    check_args("shuffle_ids", ", the id used for padding (vocab.pad_id, 0 in this course)",
+               pad_id=(pad_id, "an int >= 0"))
     rng = np.random.default_rng(seed)
     out = ids.copy()
     for row in out:                                  # a view: edits land in out
@@ -103,13 +102,11 @@ def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
 # ------------------------------------------------------------------------ evaluation
 
 def _check_probs(labels, probs) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(labels, str) or isinstance(probs, str):
-        raise ValueError("labels and probs must be arrays of numbers, not a str.")
     try:
         labels, probs = np.asarray(labels), np.asarray(probs, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError("probs must be numbers (probabilities of the positive class), "
-                         "one per review.") from None
+        raise ValueError("probs must be numbers (probabilities of the positive class), one per review, "
+                         "not a str.") from None
     if probs.ndim == 2 and probs.shape[1] == 1:     # Keras predict: (N, 1)
         probs = probs[:, 0]
     if labels.ndim != 1 or probs.ndim != 1:
@@ -135,9 +132,7 @@ def binary_metrics(labels, probs, threshold: float = 0.5) -> dict:
     from sklearn.metrics import confusion_matrix, roc_auc_score
 
     labels, probs = _check_probs(labels, probs)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not 0 < threshold < 1:
-        raise ValueError(f"threshold={threshold!r} must be a number strictly between 0 and 1.")
+    check_args("binary_metrics", ", strictly between 0 and 1", threshold=(threshold, "a number in (0, 1)"))
     if len(set(labels.tolist())) < 2:
         raise ValueError("ROC AUC needs both classes among the labels; evaluate on a "
                          "split with positive and negative reviews.")

@@ -200,7 +200,7 @@ CASES = {
                                                 E, "adding up to less than 1"),
     "datasets/args/unknown review split": (
         lambda m, t: ds.ReviewData("x", "y", {"train": ([], None)})["dev"], KeyError, "choose one of train"),
-    "datasets/args/order task too short": (lambda m, t: ds.make_order_task(10, 1), E, "length >= 2"),
+    "datasets/args/order task too short": (lambda m, t: ds.make_order_task(10, 1), E, "length=1 must be an int >= 2"),
     # ---------------------------------------------------------------- config / env
     "config/env/COURSE_PROFILE unknown": (env("COURSE_PROFILE", "gpu", cu.profile), E,
                                           "COURSE_PROFILE='gpu' is not a profile.*ci, laptop, full"),
