@@ -69,9 +69,8 @@ def split_ids(ids, validation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     training characters. The end of the book is text the model has never read.
     """
     ids = _as_ids(ids)
-    if not 0 < validation < 1:
-        raise ValueError(f"validation={validation} must lie strictly between 0 and 1 "
-                         "(e.g. 0.1 holds out the last tenth).")
+    check_args("split_ids", ", strictly between 0 and 1 (0.1 holds out the last tenth)",
+               validation=(validation, "a number in (0, 1)"))
     cut = int(round(len(ids) * (1 - validation)))
     if cut < 2 or len(ids) - cut < 2:
         raise ValueError(f"{len(ids)} ids are too few to split with validation={validation}: "
@@ -105,9 +104,8 @@ def bigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 1
 
 
 def _check_vocab(vocab_size, train_ids, valid_ids, alpha) -> None:
-    if not alpha > 0:                                                    # NaN too
-        raise ValueError(f"alpha={alpha} must be > 0, or unseen characters get probability 0 "
-                         "and infinite bits; add-one smoothing is alpha=1.")
+    check_args("smoothing", ", or unseen characters get probability 0 and infinite bits; add-one "
+               "smoothing is alpha=1", alpha=(alpha, "a number > 0"))
     if len(valid_ids) < 2:
         raise ValueError("valid_ids needs at least 2 ids: one to condition on, one to score.")
     for name, ids in (("train_ids", train_ids), ("valid_ids", valid_ids)):

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .checks import check_args
+
 PAD, START, END, UNK = "<pad>", "<s>", "</s>", "<unk>"
 SPECIALS = (PAD, START, END, UNK)
 LEVELS = ("char", "word")
@@ -108,9 +110,9 @@ class Vocab:
         ``max_size`` counts the reserved tokens too; rarer tokens map to ``<unk>``.
         """
         texts = check_texts(texts, "Vocab.build")
-        if min_count < 1 or max_size is not None and max_size <= len(SPECIALS):
-            raise ValueError(f"min_count={min_count} must be at least 1 and max_size={max_size} "
-                             f"at least {len(SPECIALS) + 1} (it counts the reserved tokens).")
+        check_args("Vocab.build", " (max_size counts the reserved tokens)",
+                   min_count=(min_count, "a positive int"),
+                   max_size=(max_size, f"None or an int >= {len(SPECIALS) + 1}"))
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(tokenize(text, level, lowercase))

@@ -200,7 +200,8 @@ CASES = {
                                                 E, "adding up to less than 1"),
     "datasets/args/unknown review split": (
         lambda m, t: ds.ReviewData("x", "y", {"train": ([], None)})["dev"], KeyError, "choose one of train"),
-    "datasets/args/order task too short": (lambda m, t: ds.make_order_task(10, 1), E, "length=1 must be an int >= 2"),
+    "datasets/args/order task too short": (lambda m, t: ds.make_order_task(10, 1), E,
+                                           "length=1 must be an int >= 2"),
     # ---------------------------------------------------------------- config / env
     "config/env/COURSE_PROFILE unknown": (env("COURSE_PROFILE", "gpu", cu.profile), E,
                                           "COURSE_PROFILE='gpu' is not a profile.*ci, laptop, full"),
@@ -255,8 +256,9 @@ CASES = {
     "text/args/unknown token level": (lambda m, t: tokenize("abc", "sentence"), E, "'char' or 'word'"),
     "text/args/vocab level": (lambda m, t: cu.Vocab(["a"], level="sentence"), E, "'char' or 'word'"),
     "text/args/vocab max_size too small": (lambda m, t: cu.Vocab.build(["abc"], max_size=4), E,
-                                           "at least 5"),
-    "text/args/min_count zero": (lambda m, t: cu.Vocab.build(["abc"], min_count=0), E, "at least 1"),
+                                           "max_size=4 must be None or an int >= 5"),
+    "text/args/min_count zero": (lambda m, t: cu.Vocab.build(["abc"], min_count=0), E,
+                                 "min_count=0 must be a positive int"),
     "text/args/pad nothing": (lambda m, t: cu.pad_sequences([]), E, "got 0 lists"),
     "text/args/bad padding side": (lambda m, t: cu.pad_sequences([[1]], padding="left"), E,
                                    "'pre' or 'post'"),
@@ -335,7 +337,7 @@ CASES = {
     "decoding/args/float batch size": (lambda m, t: decoding.greedy_decode(tab_step(), STATE, 2.0, 1, 2, 5),
                                        E, "batch_size=2.0"),
     "decoding/args/negative length penalty": (lambda m, t: decoding.beam_search(
-        tab_step(), STATE, 2, 1, 2, 5, length_penalty=-1.0), E, "length_penalty >= 0"),
+        tab_step(), STATE, 2, 1, 2, 5, length_penalty=-1.0), E, "length_penalty=-1.0 must be a number >= 0"),
 }
 
 
