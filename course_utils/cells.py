@@ -241,7 +241,9 @@ def _set_weights(cell, params: dict, names: list[str]) -> None:
     cell.input_size, cell.hidden_size, cell.params = D, H, {}
     for name in names:
         want = {"W_x": (D, H), "W_h": (H, H)}.get(name[:3], (H,))
-        value = _float_array(params[name], name, str(want), len(want), f"(D={D}, H={H})").copy()
+        value = np.asarray(params[name])
+        value = value.astype(DTYPE) if value.dtype.kind in "iu" else value       # int weights are fine
+        value = _float_array(value, name, str(want), len(want), f"(D={D}, H={H})").copy()
         if value.shape != want:
             raise ValueError(f"{name} must have shape {want} (D={D}, H={H}), got {value.shape}.")
         cell.params[name] = value

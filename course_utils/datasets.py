@@ -11,7 +11,9 @@ Every loader looks for its data in this order and prints the source it used:
 A download is verified (sha256 where the file never changes, its structure where it
 may), written to a temporary file and renamed into place only once verified, so a
 failed or corrupt download never leaves a broken file behind; a corrupt cache file is
-detected, removed and fetched again.
+detected, removed and fetched again (one the cache cannot remove, in a read-only folder,
+is an error that names it). The ``.part`` files of interrupted downloads are never read
+as data, and are deleted once stale.
 
 A file that is not what it claims (another encoding, a compressed or archived file read
 as text, a truncated or altered archive, an HTML page, an empty file, a folder) raises an

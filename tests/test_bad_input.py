@@ -10,7 +10,9 @@ with the classes of input of issue 16:
 - ``shapes``: shapes and types at module boundaries (batch vs one sequence, ragged, None);
 - ``args``: plain argument checks (sizes, fractions, options).
 
-Count them with ``python tests/test_bad_input.py``.
+The model modules' cases are in ``tests/test_bad_input_models.py``, with the same scheme.
+Count both files' tests, and the lines of checking code before and after, with
+``python tests/test_bad_input.py``.
 """
 
 import gzip

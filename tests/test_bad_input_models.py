@@ -502,3 +502,11 @@ def test_cells_shapes_float64_input_is_computed_in_float32():
     xs = x(2, 3, D, dtype=np.float64)
     assert cell.run(xs).dtype == np.float32
     np.testing.assert_array_equal(cell.run(xs), cell.run(xs.astype(np.float32)))
+
+
+def test_cells_shapes_int_weights_become_float32_weights():
+    """Hand-typed integer weights are weights (unlike integer inputs, which are likely ids)."""
+    cell = cells.RNNCell({"W_xh": np.eye(2, dtype=int), "W_hh": np.zeros((2, 2), int), "b_h": [0, 1]})
+    assert cell.W_xh.dtype == np.float32
+    np.testing.assert_allclose(cell.step(np.ones((1, 2), np.float32), np.zeros((1, 2), np.float32)),
+                               np.tanh([[1.0, 2.0]]), atol=1e-6)
