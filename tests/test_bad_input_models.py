@@ -223,6 +223,8 @@ CASES = {
                                                         r"got ids -1..2 outside \[0, V\)"),
     "language_model/silent/training id out of range": (lambda: lm.fit(char_lm(), [1, 2, 9], [1, 2]), E,
                                                        "train_ids must lie"),
+    "language_model/silent/probabilities as a prompt": (lambda: lm.generate(char_lm(), [0.2, 0.8], 5), E,
+                                                        "prompt_ids got float64 values, not integer ids"),
     "language_model/silent/NaN logits": (lambda: lm.sampling_distribution(torch.tensor([0.0, NAN])), E,
                                          "NaN or infinity.*Retrain"),
     "language_model/silent/NaN weights at generate": (
@@ -402,6 +404,16 @@ CASES = {
     "translators/args/label smoothing 1": (
         lambda: translators.fit(translator(), arrays(), arrays(), 1, label_smoothing=1.0), E,
         "label_smoothing=1.0"),
+    "translators/silent/probabilities as arrays": (
+        lambda: translators.evaluate_teacher_forced(translator(), [a.astype(float) / 9 for a in arrays()]), E,
+        "src must be a 2-D integer array.*float64"),
+    "translators/silent/NaN length penalty": (
+        lambda: translators.translate(translator(), SV, TV, ["go"], beam_width=2, length_penalty=NAN), E,
+        "length_penalty=nan must be a number >= 0"),
+    "translators/args/max_len 0": (lambda: translators.translate(translator(), SV, TV, ["go"], max_len=0), E,
+                                   "max_len=0 must be an int >= 1"),
+    "translators/args/no widths to choose from": (
+        lambda: translators.width_for_parameters(lambda w: translator(), 100, []), E, "got no widths"),
     # ---------------------------------------------------------------- checks (the shared validators)
     "checks/args/every broken rule named": (
         lambda: checks.check_args("f", " (the fix)", a=(0, "a positive int"), b=(True, "a number > 0"),
