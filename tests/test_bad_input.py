@@ -599,6 +599,17 @@ def test_datasets_files_corrupt_file_in_a_chmod_read_only_cache(served):
         dest.parent.chmod(0o755)
 
 
+def test_datasets_files_interrupted_download_leaves_no_part_file(served, monkeypatch):
+    """Ctrl-C (KeyboardInterrupt) in the middle of a download: it stops, nothing is left."""
+    def interrupted(src, dst, total):
+        dst.write(src.read(100))
+        raise KeyboardInterrupt
+    monkeypatch.setattr(ds, "_copy_with_progress", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ds.load_translation_pairs()
+    assert cache_listing() == []
+
+
 def test_datasets_files_stale_part_files_are_never_read_and_are_cleaned(served, monkeypatch):
     """``.part`` files of interrupted downloads (even holding a whole archive) are never read
     as data; ours are deleted once stale (untouched for 10 minutes), a live one is left to its
