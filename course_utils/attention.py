@@ -41,6 +41,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .checks import check_tensor
+
 _MASK_HINT = "Build masks with padding_mask(ids) or causal_mask(T) (True = may attend)."
 
 
@@ -188,6 +190,7 @@ def scaled_dot_product_attention(query, key, value, mask=None, padding_mask=None
             got = f"{x.dtype} {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
             raise ValueError(f"{name} must be a float tensor (..., T, d), got {got}. Embed token "
                              "ids first; add a length axis to a single vector: x[None, :].")
+        check_tensor(x, name, "(..., T, d), no empty key sequence", like=query)   # dtype, NaN, T_k = 0
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
         raise ValueError(f"query (..., T_q, d_k), key (..., T_k, d_k) and value (..., T_k, d_v) "
                          f"do not fit: got {tuple(query.shape)}, {tuple(key.shape)}, "
@@ -282,6 +285,7 @@ class MultiHeadAttention(nn.Module):
                 shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
                 raise ValueError(f"{name} must be batch-first (B, T, {self.embed_dim}), got "
                                  f"{shape}. For one sentence use x[None].")
+            check_tensor(x, name, f"(B, T, {self.embed_dim})", like=self)      # dtype, NaN, T = 0
         (B, T_q, _), T_k = query.shape, key.shape[1]
         if key.shape[:2] != value.shape[:2] or key.shape[0] != B:
             raise ValueError(f"query {tuple(query.shape)}, key {tuple(key.shape)} and value "
@@ -485,6 +489,7 @@ class AdditiveAttention(nn.Module):
             shape = tuple(keys.shape) if isinstance(keys, torch.Tensor) else type(keys).__name__
             raise ValueError(f"keys must be (B, S, key_dim) = (B, S, {self.key_dim}), got {shape}: "
                              "the encoder states, batch-first.")
+        check_tensor(keys, "keys", f"(B, S, {self.key_dim}), S >= 1", like=self)  # dtype, NaN, S = 0
         return self.key_proj(keys)                                                    # (B, S, A)
 
     def forward(self, query, keys, padding_mask=None,

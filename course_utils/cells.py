@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_args
+
 DTYPE = np.float32
 
 
@@ -239,7 +241,9 @@ def _set_weights(cell, params: dict, names: list[str]) -> None:
     cell.input_size, cell.hidden_size, cell.params = D, H, {}
     for name in names:
         want = {"W_x": (D, H), "W_h": (H, H)}.get(name[:3], (H,))
-        value = np.array(params[name], dtype=DTYPE)                  # a copy, float32
+        value = np.asarray(params[name])
+        value = value.astype(DTYPE) if value.dtype.kind in "iu" else value       # int weights are fine
+        value = _float_array(value, name, str(want), len(want), f"(D={D}, H={H})").copy()
         if value.shape != want:
             raise ValueError(f"{name} must have shape {want} (D={D}, H={H}), got {value.shape}.")
         cell.params[name] = value
@@ -247,9 +251,8 @@ def _set_weights(cell, params: dict, names: list[str]) -> None:
 
 
 def _random_weights(names, input_size, hidden_size, seed, scale) -> dict:
-    for label, v in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{label} must be a positive int, got {v!r}.")
+    check_args("random", input_size=(input_size, "a positive int"),
+               hidden_size=(hidden_size, "a positive int"))
     rng = np.random.default_rng(seed)
     scale = 1 / np.sqrt(hidden_size) if scale is None else scale
     shape = {"W_x": (input_size, hidden_size), "W_h": (hidden_size, hidden_size)}
@@ -258,16 +261,23 @@ def _random_weights(names, input_size, hidden_size, seed, scale) -> dict:
 
 def _float_array(a, name, shape_text, ndim, fix):
     """``a`` as float32 with ``ndim`` axes and no NaN or inf; else a ValueError saying why."""
-    a = np.asarray(a)
-    if not np.issubdtype(a.dtype, np.floating):
-        raise ValueError(f"{name} has dtype {a.dtype}, but the cells compute in float32: "
-                         f"pass {name}.astype(np.float32).")
+    try:
+        array = np.asarray(a)
+    except ValueError:                                                   # ragged nested lists
+        array = np.empty(0, dtype=object)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"{name} " + (
+            "is None: start a state from cells.zero_state(cell, batch)" if a is None else
+            "is ragged: pad the sequences to one length" if array.dtype == object else
+            f"has dtype {array.dtype}, but the cells compute in float32: pass {name}.astype(np.float32)")
+            + f"; it should be {shape_text}.")
+    a = array
     if a.ndim != ndim:
         raise ValueError(f"{name} must have shape {shape_text}, got shape {a.shape}. {fix}")
     if not np.isfinite(a).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
         raise ValueError(f"{name} contains NaN or inf (first at index {where}); "
-                         "clean or mask the input before the cell.")
+                         "clean or mask it before the cell.")
     return a.astype(DTYPE, copy=False)
 
 

@@ -144,14 +144,12 @@ def _torch_kind(module, want=None):
     if want is not None and kind != want:
         raise ValueError(f"A {CELLS[want].__name__} loads a torch.nn.{TORCH_CLASS[want]}, got "
                          f"{type(module).__name__}; pick the module matching the cell.")
-    if module.num_layers != 1:
-        raise ValueError(f"The torch.nn.{TORCH_CLASS[kind]} has num_layers={module.num_layers}; "
-                         "a cell is one layer: load a single-layer module (num_layers=1).")
-    if module.bidirectional:
-        raise ValueError(f"The torch.nn.{TORCH_CLASS[kind]} is bidirectional; load a "
-                         "one-direction module (bidirectional=False), e.g. one per direction.")
-    if getattr(module, "proj_size", 0):
-        raise ValueError("LSTM projections (proj_size > 0) are not supported; use proj_size=0.")
+    layout = f"num_layers={module.num_layers}, bidirectional={module.bidirectional}, " \
+             f"proj_size={getattr(module, 'proj_size', 0)}"
+    if layout != "num_layers=1, bidirectional=False, proj_size=0":
+        raise ValueError(f"The torch.nn.{TORCH_CLASS[kind]} has {layout}; a cell is one layer, one "
+                         "direction, no projection: load a module with num_layers=1, bidirectional=False, "
+                         "proj_size=0 (one per layer and direction).")
     options = {"RNN": {"activation": getattr(module, "nonlinearity", None)},
                "GRU": {"reset_after": True}, "LSTM": {}}[kind]   # torch: reset after, always
     return kind, options

@@ -11,7 +11,9 @@ Every loader looks for its data in this order and prints the source it used:
 A download is verified (sha256 where the file never changes, its structure where it
 may), written to a temporary file and renamed into place only once verified, so a
 failed or corrupt download never leaves a broken file behind; a corrupt cache file is
-detected, removed and fetched again.
+detected, removed and fetched again (one the cache cannot remove, in a read-only folder,
+is an error that names it). The ``.part`` files of interrupted downloads are never read
+as data, and are deleted once stale.
 
 A file that is not what it claims (another encoding, a compressed or archived file read
 as text, a truncated or altered archive, an HTML page, an empty file, a folder) raises an
@@ -37,6 +39,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+import time
 import urllib.request
 import zipfile
 import zlib
@@ -47,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config
+from .checks import check_args
 from .text import check_texts
 
 REPO_DATASETS = Path(__file__).resolve().parent.parent / "datasets"
@@ -199,13 +203,19 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
     download failed); the caller then falls back to its offline default.
     """
     dest = cache_dir() / remote.filename
+    remove_stale_parts(dest)
     if dest.exists():
         try:
             remote.verify(dest)
             return dest, "download cache"
         except (CorruptDataError, OSError) as err:
             print(f"cache: {dest} is corrupt ({err}); removing it.")
-            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+            try:
+                shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+            except OSError as denied:       # a read-only cache: say so, not a traceback from unlink
+                raise PermissionError(f"cache: {dest} is corrupt ({err}) and cannot be removed "
+                                      f"({denied.strerror}). Delete it by hand, or set COURSE_CACHE_DIR to a "
+                                      "writable folder.") from None
     if offline():
         return None
     try:
@@ -227,6 +237,15 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
         return None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_stale_parts(dest: Path, max_age: float = 600.0) -> None:
+    """Delete the ``.part`` files of downloads of ``dest`` that were interrupted (untouched for
+    ``max_age`` seconds; a live download writes every few seconds). They are never read as data."""
+    for part in dest.parent.glob(f".{dest.name}.*.part") if dest.parent.is_dir() else []:
+        with contextlib.suppress(OSError):          # gone already, or a read-only cache: ignored
+            if time.time() - part.stat().st_mtime > max_age:
+                part.unlink()
 
 
 def _copy_with_progress(src, dst, total: int) -> None:
@@ -564,9 +583,8 @@ def make_order_task(n: int, length: int, vocab_size: int = 10,
     order-blind encoding (bag of words, counts) carries no information about the label.
     Returns ``ids`` of shape (n, length) and ``labels`` of shape (n,).
     """
-    if n < 1 or length < 2 or vocab_size < 4:
-        raise ValueError(f"make_order_task needs n >= 1, length >= 2, vocab_size >= 4; got {n=}, "
-                         f"{length=}, {vocab_size=}.")
+    check_args("make_order_task", " (tokens 1 and 2 mark the order, 3.. are filler)", n=(n, "a positive int"),
+               length=(length, "an int >= 2"), vocab_size=(vocab_size, "an int >= 4"))
     rng = np.random.default_rng(seed)
     ids = rng.integers(3, vocab_size, size=(n, length))
     pos = np.argsort(rng.random((n, length)), axis=1)[:, :2]  # two distinct positions

@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .checks import check_args
 from .text import as_ids
 
 Step = Callable[[np.ndarray, object], tuple[np.ndarray, object]]
@@ -79,13 +80,10 @@ def gather_state(state, rows: np.ndarray):
 
 def _check_args(state, batch_size, start_id, end_id, max_len, beam_width=1, length_penalty=0.0):
     """Validate a decoder's arguments once, before the first step."""
-    named = {"batch_size": batch_size, "max_len": max_len, "beam_width": beam_width,
-             "start_id": start_id, "end_id": end_id}
-    bad = [f"{k}={v!r}" for k, v in named.items()    # sizes >= 1, ids >= 0
-           if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < ("_id" not in k)]
-    if bad or not length_penalty >= 0:               # NaN fails too
-        raise ValueError(f"{bad or f'{length_penalty=}'}: batch_size, max_len and beam_width must be ints"
-                         " >= 1 (beam_width=1 is greedy), start_id and end_id ints >= 0, length_penalty >= 0")
+    size, token = "a positive int", "an int >= 0"
+    check_args("decoding", " (beam_width=1 is greedy)", batch_size=(batch_size, size),
+               max_len=(max_len, size), beam_width=(beam_width, size), start_id=(start_id, token),
+               end_id=(end_id, token), length_penalty=(length_penalty, "a number >= 0"))
     shapes = [tuple(np.shape(a)) for a in tree_leaves(state)]
     if state is None or any(not s or s[0] != batch_size for s in shapes):
         raise ValueError(f"init_state is {'None' if state is None else shapes}: every state array needs the "

@@ -37,6 +37,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .checks import check_args, check_weights
+from .text import as_ids
 from .training import epoch_line, warmup_cosine
 
 LN2 = math.log(2.0)
@@ -45,28 +47,19 @@ LN2 = math.log(2.0)
 # ------------------------------------------------------------------------------ the data
 
 def _as_ids(ids, name: str = "ids") -> np.ndarray:
-    """A 1-D int64 array of ``ids``, or a ValueError naming what is wrong."""
-    if isinstance(ids, str):
-        raise ValueError(f"{name} is a str; encode it first, e.g. "
-                         "np.array(vocab.encode(text)).")
-    array = ids.detach().cpu().numpy() if isinstance(ids, torch.Tensor) else np.asarray(ids)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}. "
-                         "Pass one text's ids, e.g. ids[0] of a batch.")
+    """A non-empty 1-D int64 array (``text.as_ids`` refuses text, floats, batches, ragged lists)."""
+    array = as_ids(ids, what=name)
     if array.size == 0:
-        raise ValueError(f"{name} is empty: it must be a non-empty 1-D sequence of ids. "
-                         "Check that the text loaded and was encoded.")
-    if not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} must hold integer ids, got dtype {array.dtype}. "
-                         "Encode the text with a Vocab first.")
-    return array.astype(np.int64, copy=False)
+        raise ValueError(f"{name} is empty: pass a non-empty sequence of ids; check that the text "
+                         "loaded and was encoded.")
+    return array
 
 
 def _check_range(array: np.ndarray, vocab_size: int, name: str) -> None:
     if array.min() < 0 or array.max() >= vocab_size:
         raise ValueError(f"{name} must lie in [0, {vocab_size}) for this model; found "
                          f"{array.min()}..{array.max()}. Encode the text with the vocabulary "
-                         "the model was built for (CharLM(len(vocab), ...)).")
+                         "the model was built for: CharLM(len(vocab), ...), vocab_size=len(vocab).")
 
 
 def split_ids(ids, validation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -76,9 +69,8 @@ def split_ids(ids, validation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     training characters. The end of the book is text the model has never read.
     """
     ids = _as_ids(ids)
-    if not 0 < validation < 1:
-        raise ValueError(f"validation={validation} must lie strictly between 0 and 1 "
-                         "(e.g. 0.1 holds out the last tenth).")
+    check_args("split_ids", ", strictly between 0 and 1 (0.1 holds out the last tenth)",
+               validation=(validation, "a number in (0, 1)"))
     cut = int(round(len(ids) * (1 - validation)))
     if cut < 2 or len(ids) - cut < 2:
         raise ValueError(f"{len(ids)} ids are too few to split with validation={validation}: "
@@ -112,15 +104,12 @@ def bigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 1
 
 
 def _check_vocab(vocab_size, train_ids, valid_ids, alpha) -> None:
-    if alpha <= 0:
-        raise ValueError(f"alpha={alpha} must be > 0, or unseen characters get probability 0 "
-                         "and infinite bits; add-one smoothing is alpha=1.")
+    check_args("smoothing", ", or unseen characters get probability 0 and infinite bits; add-one "
+               "smoothing is alpha=1", alpha=(alpha, "a number > 0"))
     if len(valid_ids) < 2:
         raise ValueError("valid_ids needs at least 2 ids: one to condition on, one to score.")
-    top = max(train_ids.max(), valid_ids.max())
-    if min(train_ids.min(), valid_ids.min()) < 0 or top >= vocab_size:
-        raise ValueError(f"ids must lie in [0, {vocab_size}); found up to {top}. "
-                         "Pass vocab_size=len(vocab) of the vocabulary that encoded them.")
+    for name, ids in (("train_ids", train_ids), ("valid_ids", valid_ids)):
+        _check_range(ids, vocab_size, name)
 
 
 # -------------------------------------------------------------------- streams for TBPTT
@@ -137,11 +126,8 @@ def stream_batches(ids, batch_size: int, seq_len: int) -> list[tuple[torch.Tenso
     characters are dropped.
     """
     ids = _as_ids(ids)
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1 (the number of "
-                         "parallel streams).")
-    if not isinstance(seq_len, int) or seq_len < 1:
-        raise ValueError(f"seq_len={seq_len!r} must be an int >= 1 (characters per chunk).")
+    check_args("stream_batches", " (streams; characters per chunk)",
+               batch_size=(batch_size, "a positive int"), seq_len=(seq_len, "a positive int"))
     S = (len(ids) - 1) // batch_size                                     # ids per stream
     if S < 1:
         raise ValueError(f"{len(ids)} ids are too few for {batch_size} streams: each needs "
@@ -168,11 +154,10 @@ class CharLM(nn.Module):
         super().__init__()
         if rnn not in ("lstm", "gru"):
             raise ValueError(f"rnn={rnn!r} is not supported; use 'lstm' or 'gru'.")
-        if min(vocab_size, embed_size, hidden_size, num_layers) < 1:
-            raise ValueError("vocab_size, embed_size, hidden_size and num_layers must all be "
-                             f">= 1, got {vocab_size}, {embed_size}, {hidden_size}, {num_layers}.")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout={dropout} must lie in [0, 1) (a probability of zeroing).")
+        check_args("CharLM", " (vocab_size=len(vocab); dropout is a probability of zeroing)",
+                   dropout=(dropout, "a number in [0, 1)"), **{k: (v, "a positive int") for k, v in (
+                       ("vocab_size", vocab_size), ("embed_size", embed_size),
+                       ("hidden_size", hidden_size), ("num_layers", num_layers))})
         self.vocab_size, self.kind = vocab_size, rnn
         self.embed = nn.Embedding(vocab_size, embed_size)                # ids -> vectors
         layer = nn.LSTM if rnn == "lstm" else nn.GRU
@@ -254,6 +239,7 @@ def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
     """
     ids = _as_ids(ids)
     _check_range(ids, model.vocab_size, "ids")
+    check_weights(model, "bits_per_char")
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -289,14 +275,13 @@ def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
     per-step traces ``batch_loss``, ``batch_grad_norm`` (before clipping) and
     ``batch_lr`` (the rate that step used).
     """
-    for name, value, low in (("epochs", epochs, 1), ("batch_size", batch_size, 1),
-                             ("seq_len", seq_len, 1), ("warmup_steps", warmup_steps, 0)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name}={value!r} must be an int >= {low}.")
-    if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
-        raise ValueError(f"max_steps={max_steps!r} must be an int >= 1, or None for whole epochs.")
-    if not lr > 0 or not clip > 0:
-        raise ValueError(f"lr={lr} and clip={clip} must both be > 0 (e.g. lr=3e-3, clip=1.0).")
+    positive = "a positive int"
+    check_args("fit", " (e.g. lr=3e-3, clip=1.0; max_steps=None runs whole epochs)",
+               epochs=(epochs, positive), batch_size=(batch_size, positive), seq_len=(seq_len, positive),
+               eval_batch_size=(eval_batch_size, positive), warmup_steps=(warmup_steps, "an int >= 0"),
+               max_steps=(max_steps, "None or a positive int"), lr=(lr, "a number > 0"),
+               clip=(clip, "a number > 0"))
+    check_weights(model, "fit")
     train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
     _check_range(train_ids, model.vocab_size, "train_ids")
     _check_range(valid_ids, model.vocab_size, "valid_ids")
@@ -347,17 +332,11 @@ def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
 
 # -------------------------------------------------------------------------- sampling
 
-def _check_sampling(temperature, top_k, vocab_size: int | None) -> None:
-    if not (isinstance(temperature, int | float) and math.isfinite(temperature)
-            and temperature > 0):
-        raise ValueError(f"temperature={temperature!r} must be a number > 0; use a small value "
-                         "such as 0.1 for nearly greedy text, or top_k=1 for exactly greedy.")
-    if top_k is not None:
-        if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1 or (
-                vocab_size is not None and top_k > vocab_size):
-            limit = f" and <= the vocabulary size {vocab_size}" if vocab_size else ""
-            raise ValueError(f"top_k={top_k!r} must be an int >= 1{limit} (or None to keep "
-                             "every character).")
+def _check_sampling(temperature, top_k, vocab_size: int) -> None:
+    check_args("sampling", f" (top_k at most the vocabulary size {vocab_size}, None keeps every character;"
+               " temperature 0.1 is nearly greedy, top_k=1 exactly greedy)",
+               temperature=(temperature, "a number in (0, inf)"),
+               top_k=(top_k, f"None or an int in [1, {vocab_size}]"))
 
 
 def _distribution(logits, temperature: float, top_k: int | None):
@@ -393,11 +372,10 @@ def generate(model, prompt_ids, n: int, temperature: float = 1.0, top_k: int | N
     """
     prompt = _as_ids(prompt_ids, "prompt_ids")
     _check_range(prompt, model.vocab_size, "prompt_ids")
-    if not isinstance(n, int) or n < 0:
-        raise ValueError(f"n={n!r} must be an int >= 0 (characters to generate).")
-    if not isinstance(num_samples, int) or num_samples < 1:
-        raise ValueError(f"num_samples={num_samples!r} must be an int >= 1.")
+    check_args("generate", " (n: characters to generate)", n=(n, "an int >= 0"),
+               num_samples=(num_samples, "a positive int"))
     _check_sampling(temperature, top_k, model.vocab_size)
+    check_weights(model, "generate")
     if generator is None or isinstance(generator, int):
         generator = torch.Generator().manual_seed(0 if generator is None else generator)
     device = next(model.parameters()).device

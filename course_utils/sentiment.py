@@ -26,25 +26,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .checks import check_args
+from .text import as_ids, check_texts
+
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")      # <br />, <i>, </i>, <hr>, <SPOILER> ...
 _SPACE = re.compile(r"\s+")
 CELLS = ("lstm", "gru")
 POOLINGS = ("last", "mean")
 CNN_POOLINGS = ("max", "max+mean")
-
-
-def _check_texts(texts, name: str = "texts") -> list[str]:
-    if isinstance(texts, str):
-        raise ValueError(f"{name} must be a list of texts, not one str: wrap it as [text].")
-    texts = list(texts)
-    if not texts:
-        raise ValueError(f"{name} is empty: pass at least one review "
-                         "(check that the data loaded, e.g. print(len(texts))).")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(f"{name}[{i}] is a {type(text).__name__}, not a str. "
-                             "Pass review texts (decode bytes with .decode('utf-8')).")
-    return texts
 
 
 def _check_same_length(**arrays) -> int:
@@ -80,7 +69,7 @@ def shuffle_words(texts: Sequence[str], seed: int = 0) -> list[str]:
     Each text keeps exactly its words, so an order-blind model sees no change; whatever
     a model loses on the shuffled texts, it had taken from word order.
     """
-    texts = _check_texts(texts)
+    texts = check_texts(texts, "texts")
     rng = np.random.default_rng(seed)
     out = []
     for text in texts:
@@ -95,14 +84,13 @@ def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
     The probe for a model that reads ids: each row keeps exactly its tokens (the same
     ones that survived truncation), only their order changes.
     """
-    ids = np.asarray(ids)
+    ids = ids if isinstance(ids, np.ndarray) else as_ids(ids, ndim=None, what="shuffle_ids")  # ragged, text
     if ids.ndim != 2 or ids.shape[0] == 0 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(f"ids must be a non-empty 2-D int array (reviews, time), got "
                          f"shape {ids.shape} and dtype {ids.dtype}. Encode with "
                          "vocab.encode_batch or cu.pad_sequences first.")
-    if not isinstance(pad_id, (int, np.integer)) or isinstance(pad_id, bool):
-        raise ValueError(f"pad_id={pad_id!r} must be an int, the id used for padding "
-                         "(vocab.pad_id, 0 in this course).")
+    check_args("shuffle_ids", ", the id used for padding (vocab.pad_id, 0 in this course)",
+               pad_id=(pad_id, "an int >= 0"))
     rng = np.random.default_rng(seed)
     out = ids.copy()
     for row in out:                                  # a view: edits land in out
@@ -114,13 +102,11 @@ def shuffle_ids(ids, pad_id: int = 0, seed: int = 0) -> np.ndarray:
 # ------------------------------------------------------------------------ evaluation
 
 def _check_probs(labels, probs) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(labels, str) or isinstance(probs, str):
-        raise ValueError("labels and probs must be arrays of numbers, not a str.")
     try:
         labels, probs = np.asarray(labels), np.asarray(probs, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError("probs must be numbers (probabilities of the positive class), "
-                         "one per review.") from None
+        raise ValueError("probs must be numbers (probabilities of the positive class), one per review, "
+                         "not a str.") from None
     if probs.ndim == 2 and probs.shape[1] == 1:     # Keras predict: (N, 1)
         probs = probs[:, 0]
     if labels.ndim != 1 or probs.ndim != 1:
@@ -146,9 +132,7 @@ def binary_metrics(labels, probs, threshold: float = 0.5) -> dict:
     from sklearn.metrics import confusion_matrix, roc_auc_score
 
     labels, probs = _check_probs(labels, probs)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not 0 < threshold < 1:
-        raise ValueError(f"threshold={threshold!r} must be a number strictly between 0 and 1.")
+    check_args("binary_metrics", ", strictly between 0 and 1", threshold=(threshold, "a number in (0, 1)"))
     if len(set(labels.tolist())) < 2:
         raise ValueError("ROC AUC needs both classes among the labels; evaluate on a "
                          "split with positive and negative reviews.")
@@ -167,13 +151,11 @@ def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
     """
     import pandas as pd
 
-    texts = _check_texts(texts)
+    texts = check_texts(texts, "texts")
     labels, probs = _check_probs(labels, probs)
     _check_same_length(texts=texts, labels=labels)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k={k!r} must be a positive int: how many mistakes to show.")
-    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
-        raise ValueError(f"max_chars={max_chars!r} must be a positive int, or None for whole texts.")
+    check_args("most_confident_mistakes", " (k: how many mistakes to show; max_chars=None keeps whole texts)",
+               k=(k, "a positive int"), max_chars=(max_chars, "None or a positive int"))
     wrong = np.flatnonzero((probs > 0.5).astype(np.int64) != labels)
     confidence = np.abs(probs[wrong] - 0.5)              # 0.5 = as sure as it gets
     top = wrong[np.argsort(-confidence, kind="stable")][:k]
@@ -185,18 +167,14 @@ def most_confident_mistakes(texts: Sequence[str], labels, probs, k: int = 5,
 
 # ----------------------------------------------------------------------------- model
 
-def _check_sizes(**sizes) -> None:
-    for arg, value in sizes.items():
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{arg}={value!r} must be a positive int "
-                             f"(e.g. vocab_size=len(vocab), embed_dim=32, units=32).")
-
-
-def _check_dropout(dropout) -> float:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
-            or not 0 <= dropout < 1:
-        raise ValueError(f"dropout={dropout!r} must be a number in [0, 1): the share of "
-                         "inputs zeroed during training (0 turns dropout off).")
+def _check_model_args(builder: str, pooling: str, poolings, dropout, **sizes) -> float:
+    if pooling not in poolings:
+        raise ValueError(f"pooling={pooling!r} is not supported; use {' or '.join(map(repr, poolings))}: "
+                         + ("the final hidden state or the average over real tokens." if "last" in poolings
+                            else "the strongest response of each filter, or its maximum and its mean."))
+    check_args(builder, " (e.g. vocab_size=len(vocab), embed_dim=32; dropout is the share of inputs "
+               "zeroed during training, 0 turns it off)", dropout=(dropout, "a number in [0, 1)"),
+               **{name: (value, "a positive int") for name, value in sizes.items()})
     return float(dropout)
 
 
@@ -212,15 +190,12 @@ def build_rnn_classifier(vocab_size: int, embed_dim: int, units: int, cell: str 
     whole embedding channels (``SpatialDropout1D``) and pooled features (``Dropout``)
     during training. The model is returned uncompiled.
     """
-    import keras
-
-    _check_sizes(vocab_size=vocab_size, embed_dim=embed_dim, units=units)
     if cell not in CELLS:
         raise ValueError(f"cell={cell!r} is not supported; use 'lstm' or 'gru'.")
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling={pooling!r} is not supported; use 'last' (the final "
-                         "hidden state) or 'mean' (the average over real tokens).")
-    dropout = _check_dropout(dropout)
+    dropout = _check_model_args("build_rnn_classifier", pooling, POOLINGS, dropout,
+                                vocab_size=vocab_size, embed_dim=embed_dim, units=units)
+    import keras
+
     layer_class = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     recurrent = layer_class(int(units), return_sequences=pooling == "mean")
     if bidirectional:
@@ -254,14 +229,10 @@ def build_cnn_classifier(vocab_size: int, embed_dim: int, filters: int, kernel_s
     embedding channels and pooled features during training. Input ids (batch, time),
     output (batch, 1).
     """
+    dropout = _check_model_args("build_cnn_classifier", pooling, CNN_POOLINGS, dropout, vocab_size=vocab_size,
+                                embed_dim=embed_dim, filters=filters, kernel_size=kernel_size)
     import keras
 
-    _check_sizes(vocab_size=vocab_size, embed_dim=embed_dim, filters=filters,
-                 kernel_size=kernel_size)
-    if pooling not in CNN_POOLINGS:
-        raise ValueError(f"pooling={pooling!r} is not supported; use 'max' (the strongest "
-                         "response of each filter) or 'max+mean' (its maximum and its mean).")
-    dropout = _check_dropout(dropout)
     ids = keras.Input((None,), dtype="int32", name="ids")                      # (B, T)
     real = keras.ops.cast(keras.ops.not_equal(ids, 0), "float32")[..., None]   # (B, T, 1)
     x = keras.layers.Embedding(int(vocab_size), int(embed_dim))(ids)          # (B, T, E)

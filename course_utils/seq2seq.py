@@ -46,7 +46,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import decoding
-from .text import Vocab
+from .datasets import check_pairs
+from .text import Vocab, check_texts
 
 if TYPE_CHECKING:
     import keras
@@ -117,6 +118,7 @@ class CharTables:
         """Tables from training pairs, as the recipe builds them (plus the space it pads with)."""
         if len(pairs) == 0:
             raise ValueError("CharTables.build got no pairs. Pass the training pairs.")
+        check_pairs(pairs, "CharTables.build")
         sources = [s for s, _ in pairs]
         targets = [START_CHAR + t + END_CHAR for _, t in pairs]
         input_chars = sorted(set("".join(sources)) | {PAD_CHAR})
@@ -153,6 +155,7 @@ def encode_chars(tables: CharTables, pairs: Sequence[tuple[str, str]],
     """
     if len(pairs) == 0:
         raise ValueError("encode_chars got no pairs: pass at least one (source, target).")
+    check_pairs(pairs, "encode_chars")
     sources = [s for s, _ in pairs]
     targets = [START_CHAR + t + END_CHAR for _, t in pairs]
     T_x = encoder_len or tables.max_encoder_len
@@ -172,6 +175,7 @@ def encode_char_ids(tables: CharTables, pairs: Sequence[tuple[str, str]]):
     """
     if len(pairs) == 0:
         raise ValueError("encode_char_ids got no pairs: pass at least one (source, target).")
+    check_pairs(pairs, "encode_char_ids")
 
     def ids(texts, index, length):
         out = np.full((len(texts), length), index[PAD_CHAR], dtype=np.int32)
@@ -190,7 +194,8 @@ def encode_sources(tables: CharTables, sources: Sequence[str], length: int | Non
     """One-hot encoder input (N, T_x, D_x) for sources alone (to translate them)."""
     if isinstance(sources, str) or len(sources) == 0:
         raise ValueError("encode_sources got no sentences: pass a non-empty list of str.")
-    return _one_hot_rows(list(sources), tables.input_index, length or tables.max_encoder_len)
+    return _one_hot_rows(check_texts(sources, "encode_sources"), tables.input_index,
+                         length or tables.max_encoder_len)
 
 
 # ------------------------------------------------------------- character models
@@ -201,12 +206,12 @@ def build_char_lstm(num_encoder_tokens: int, num_decoder_tokens: int, latent_dim
 
     ``cell="gru"`` swaps both LSTMs for GRUs (one state instead of two).
     """
-    import keras
-
     if cell not in ("lstm", "gru"):
         raise ValueError(f"cell={cell!r} must be 'lstm' or 'gru'.")
     _check_positive("build_char_lstm", num_encoder_tokens=num_encoder_tokens,
                     num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
+    import keras
+
     Layer = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
     encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_input")  # (B, T_x, D_x)
     encoder = Layer(latent_dim, return_state=True, name="encoder")
@@ -349,10 +354,10 @@ def build_word_gru(source_vocab_size: int, target_vocab_size: int, embed_dim: in
     Embeddings use ``mask_zero=True``: the encoder GRU skips padding, so its final
     state is the state after the last real word.
     """
-    import keras
-
     _check_positive("build_word_gru", source_vocab_size=source_vocab_size,
                     target_vocab_size=target_vocab_size, embed_dim=embed_dim, latent_dim=latent_dim)
+    import keras
+
     source = keras.Input(shape=(None,), dtype="int32", name="source_ids")       # (B, T_x)
     x = keras.layers.Embedding(source_vocab_size, embed_dim, mask_zero=True,
                                name="source_embedding")(source)                # (B, T_x, E)

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .checks import check_args
+
 PAD, START, END, UNK = "<pad>", "<s>", "</s>", "<unk>"
 SPECIALS = (PAD, START, END, UNK)
 LEVELS = ("char", "word")
@@ -40,11 +42,11 @@ _SPACE_AFTER = re.compile(r"([¿¡(\[«]) ")
 
 def check_texts(texts, what: str) -> list[str]:
     """``texts`` as a list of str (not one str: it would be read character by character)."""
-    bad = "one str" if isinstance(texts, str) else "None" if texts is None else "an empty list" if not (
-        texts := list(texts)) else next((f"{type(t).__name__} {str(t)[:30]!r} at index {i}"
+    bad = "not one str" if isinstance(texts, str) else "not None" if texts is None else "not empty" if not (
+        texts := list(texts)) else next((f"but {what}[{i}] is a {type(t).__name__} ({str(t)[:30]!r})"
                                          for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if bad:
-        raise ValueError(f"{what} must be a non-empty list of str, got {bad}. Wrap one text as [text]; "
+        raise ValueError(f"{what} must be a non-empty list of str, {bad}. Wrap one text as [text]; "
                          "decode token ids to text (vocab.decode) and bytes to str first.")
     return texts
 
@@ -55,13 +57,13 @@ def as_ids(ids, size: int | None = None, ndim: int | None = 1, what: str = "ids"
         a = np.asarray(ids.detach().cpu() if hasattr(ids, "detach") else ids)
     except ValueError:
         a = np.empty(0, dtype=object)     # ragged nested lists
-    problem = ("text, not ids: encode it with a Vocab first" if a.dtype.kind in "US" else
+    problem = ("text, not ids: encode it first (with a Vocab)" if a.dtype.kind in "US" else
                "ragged or mixed lists: pad them with cu.pad_sequences" if a.dtype.kind == "O" else
-               f"{a.dtype} values, not int ids (probabilities or scores? take .argmax(-1) first)"
-               if a.dtype.kind not in "iu" and a.size else f"shape {a.shape}, not {ndim}-D (a sequence "
-               "is (T,), a batch (N, T)): wrap one sequence as [ids], or loop over the rows of a batch"
-               if ndim is not None and a.ndim != ndim else f"ids {a.min()}..{a.max()} outside [0, {size}):"
-               " use the vocabulary that made them (size or depth = len(vocab))"
+               f"{a.dtype} values, not integer ids (probabilities or scores? take .argmax(-1) first)"
+               if a.dtype.kind not in "iu" and a.size else f"shape {a.shape}, not {ndim}-D (one sequence "
+               "of ids is (T,), a batch (N, T)): wrap one sequence as [ids], or loop over the rows of a batch"
+               if ndim is not None and a.ndim != ndim else f"ids {a.min()}..{a.max()} outside "
+               f"[0, {size or 'V'}): use the vocabulary that made them (size or depth = len(vocab))"
                if a.size and (a.min() < 0 or size is not None and a.max() >= size) else None)
     if problem:
         raise ValueError(f"{what} got {problem}.")
@@ -108,9 +110,9 @@ class Vocab:
         ``max_size`` counts the reserved tokens too; rarer tokens map to ``<unk>``.
         """
         texts = check_texts(texts, "Vocab.build")
-        if min_count < 1 or max_size is not None and max_size <= len(SPECIALS):
-            raise ValueError(f"min_count={min_count} must be at least 1 and max_size={max_size} "
-                             f"at least {len(SPECIALS) + 1} (it counts the reserved tokens).")
+        check_args("Vocab.build", " (max_size counts the reserved tokens)",
+                   min_count=(min_count, "a positive int"),
+                   max_size=(max_size, f"None or an int >= {len(SPECIALS) + 1}"))
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(tokenize(text, level, lowercase))

@@ -48,8 +48,8 @@ def warmup_cosine(step: int, total_steps: int, warmup_steps: int = 0, final: flo
 def epoch_line(history: dict, epochs: int | None = None) -> str:
     """One line for the last epoch of a Keras-shaped ``history``, e.g.
     ``"epoch 3/10 · loss 1.234 · val_bpc 1.765 · lr 2.50e-03 · 55 s"`` (per-epoch lists only)."""
-    per_epoch = {k: v for k, v in history.items()
-                 if not k.startswith("batch_") and isinstance(v, list) and v}
+    per_epoch = {k: v for k, v in history.items() if not k.startswith("batch_") and isinstance(v, list)
+                 and v} if isinstance(history, dict) else None
     if not per_epoch:
         raise ValueError("epoch_line needs a history with at least one per-epoch list, "
                          'e.g. {"loss": [1.2]}.')

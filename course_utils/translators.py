@@ -64,6 +64,7 @@ from .attention import (
     causal_mask,
     sinusoidal_positional_encoding,
 )
+from .checks import check_args, check_weights
 from .text import Vocab, pad_sequences
 from .training import count_parameters
 
@@ -87,7 +88,11 @@ def _as_ids(ids, name: str) -> torch.Tensor:
     if isinstance(ids, torch.Tensor):
         tensor = ids
     else:
-        array = np.asarray(ids)
+        try:
+            array = np.asarray(ids)
+        except ValueError:                                               # ragged nested lists
+            raise ValueError(f"{name} is ragged: pad the rows with cu.pad_sequences (or "
+                             "Vocab.encode_batch) first.") from None
         if not np.issubdtype(array.dtype, np.integer):
             raise ValueError(f"{name} must hold integer token ids, got dtype {array.dtype}. "
                              "Encode the sentences with a Vocab first.")
@@ -134,9 +139,9 @@ class _Translator(nn.Module):
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int):
         super().__init__()
         for name, size in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size)):
-            if not isinstance(size, int) or size <= END:
-                raise ValueError(f"{name}={size!r} must be an int > {END} (the reserved ids 0-3 "
-                                 "plus the words); pass len(vocab).")
+            if not isinstance(size, int) or size <= Vocab.unk_id + 1:
+                raise ValueError(f"{name}={size!r} must be an int > {Vocab.unk_id + 1} (the reserved "
+                                 "ids 0-3 plus at least one word); pass len(vocab).")
         self.src_vocab_size, self.tgt_vocab_size = src_vocab_size, tgt_vocab_size
 
     @property
@@ -184,7 +189,8 @@ class _Translator(nn.Module):
     @torch.no_grad()
     def step(self, prev, state: dict) -> tuple[np.ndarray, dict]:
         """One decoder step: previous ids ``prev`` (B,) -> log p(y_t | y_<t, x) as NumPy (B, V)."""
-        assert np.ndim(prev) == 1, "prev: one previous token id per sentence, shape (B,)"
+        assert np.ndim(prev) == 1 and {len(a) for a in decoding.tree_leaves(state)} == {len(prev)}, \
+            "prev (B,) and every state tensor need the same batch B: pass model.start(src) of those sentences"
         log_probs, state = self._step(torch.as_tensor(prev, dtype=torch.long, device=self.device),
                                       state)
         return log_probs.float().cpu().numpy(), state
@@ -226,8 +232,8 @@ class GRUTranslator(_Translator):
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embed_dim: int = 128,
                  hidden: int = 256, attention: bool = False, dropout: float = 0.1):
         super().__init__(src_vocab_size, tgt_vocab_size)
-        if min(embed_dim, hidden) < 1:
-            raise ValueError(f"embed_dim={embed_dim} and hidden={hidden} must be >= 1.")
+        check_args("GRUTranslator", embed_dim=(embed_dim, "a positive int"),
+                   hidden=(hidden, "a positive int"), dropout=(dropout, "a number in [0, 1)"))
         self.use_attention = bool(attention)
         self.src_embed = nn.Embedding(src_vocab_size, embed_dim, padding_idx=PAD)
         self.encoder = nn.GRU(embed_dim, hidden, batch_first=True)
@@ -561,6 +567,7 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
         raise ValueError(f"label_smoothing={label_smoothing} must lie in [0, 1); 0 turns it off, "
                          "0.1 is usual.")
     train, val = _check_arrays(train_arrays, "train_arrays"), _check_arrays(val_arrays, "val_arrays")
+    check_weights(model, "fit")
     for src, tgt_in, tgt_out in (train, val):
         _check_id_range(src, model.src_vocab_size, "the source ids", "src_vocab_size")
         _check_id_range(np.concatenate([tgt_in, tgt_out], axis=1), model.tgt_vocab_size,
@@ -634,6 +641,7 @@ def translate(model: _Translator, src_vocab: Vocab, tgt_vocab: Vocab, sentences:
     if not isinstance(model, _Translator):
         raise ValueError(f"translate needs a GRUTranslator or TransformerTranslator, got "
                          f"{type(model).__name__}.")
+    check_weights(model, "translate")
     for vocab, size, side in ((src_vocab, model.src_vocab_size, "source"),
                               (tgt_vocab, model.tgt_vocab_size, "target")):
         if len(vocab) != size:

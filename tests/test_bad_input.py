@@ -10,7 +10,9 @@ with the classes of input of issue 16:
 - ``shapes``: shapes and types at module boundaries (batch vs one sequence, ragged, None);
 - ``args``: plain argument checks (sizes, fractions, options).
 
-Count them with ``python tests/test_bad_input.py``.
+The model modules' cases are in ``tests/test_bad_input_models.py``, with the same scheme.
+Count both files' tests, and the lines of checking code before and after, with
+``python tests/test_bad_input.py``.
 """
 
 import gzip
@@ -19,8 +21,10 @@ import io
 import math
 import os
 import pathlib
+import re
 import sys
 import tarfile
+import time
 import zipfile
 
 import numpy as np
@@ -189,7 +193,7 @@ CASES = {
                                      E, r"fractions in \[0, 1\)"),
     "datasets/silent/fraction above 1": (lambda m, t: ds.load_imdb(validation=1.5), E, "fractions"),
     "datasets/silent/one str as texts": (lambda m, t: ds.stratified_split("ab", [0, 1], 0.1, 0.1), E,
-                                         "got one str"),
+                                         "not one str"),
     # ---------------------------------------------------------------- datasets / shapes, args
     "datasets/shapes/labels of another length": (
         lambda m, t: ds.stratified_split(["a"], [0, 1], 0.1, 0.1), E, "1 texts need one int label each"),
@@ -198,7 +202,8 @@ CASES = {
                                                 E, "adding up to less than 1"),
     "datasets/args/unknown review split": (
         lambda m, t: ds.ReviewData("x", "y", {"train": ([], None)})["dev"], KeyError, "choose one of train"),
-    "datasets/args/order task too short": (lambda m, t: ds.make_order_task(10, 1), E, "length >= 2"),
+    "datasets/args/order task too short": (lambda m, t: ds.make_order_task(10, 1), E,
+                                           "length=1 must be an int >= 2"),
     # ---------------------------------------------------------------- config / env
     "config/env/COURSE_PROFILE unknown": (env("COURSE_PROFILE", "gpu", cu.profile), E,
                                           "COURSE_PROFILE='gpu' is not a profile.*ci, laptop, full"),
@@ -217,14 +222,14 @@ CASES = {
     "config/args/float seed": (lambda m, t: cu.set_seed(0.5), E, "non-negative int"),
     # ---------------------------------------------------------------- text / silent
     "text/silent/vocab from one str": (lambda m, t: cu.Vocab.build("We like cats."), E,
-                                       r"got one str. Wrap one text as \[text\]"),
+                                       r"not one str. Wrap one text as \[text\]"),
     "text/silent/vocab from token ids": (lambda m, t: cu.Vocab.build([[4, 5], [6]]), E,
-                                         "list .* at index 0.*decode token ids"),
+                                         r"Vocab.build\[0\] is a list.*decode token ids"),
     "text/silent/vocab from None": (lambda m, t: cu.Vocab.build(["a", None]), E, "NoneType"),
     "text/silent/vocab of reserved tokens only": (lambda m, t: cu.Vocab.build(["ab"], min_count=5), E,
                                                   "only the reserved tokens.*lower min_count"),
     "text/silent/vocab from empty texts": (lambda m, t: cu.Vocab.build(["", ""]), E, "texts are empty"),
-    "text/silent/encode_batch of one str": (lambda m, t: VOCAB.encode_batch("abc"), E, "got one str"),
+    "text/silent/encode_batch of one str": (lambda m, t: VOCAB.encode_batch("abc"), E, "not one str"),
     "text/silent/decode probabilities": (lambda m, t: VOCAB.decode(np.array([0.1, 0.7, 0.2])), E,
                                          r"float64 values.*argmax"),
     "text/silent/decode id out of range": (lambda m, t: VOCAB.decode([4, 99]), E,
@@ -234,7 +239,7 @@ CASES = {
     "text/silent/one_hot id too large": (lambda m, t: cu.one_hot(np.array([3]), 3), E,
                                          r"depth = len\(vocab\)"),
     "text/silent/padding_mask of probabilities": (lambda m, t: padding_mask(np.full((2, 3, 4), 0.25)),
-                                                  E, "not int ids"),
+                                                  E, "not integer ids"),
     "text/silent/pad strings": (lambda m, t: cu.pad_sequences(["abc"]), E, "text, not ids"),
     "text/silent/batches of a str": (lambda m, t: next(cu.batches("abc", batch_size=2)), E, "not a str"),
     "text/silent/unknown character, strict": (lambda m, t: VOCAB.encode("abz", unknown="error"), E,
@@ -253,8 +258,9 @@ CASES = {
     "text/args/unknown token level": (lambda m, t: tokenize("abc", "sentence"), E, "'char' or 'word'"),
     "text/args/vocab level": (lambda m, t: cu.Vocab(["a"], level="sentence"), E, "'char' or 'word'"),
     "text/args/vocab max_size too small": (lambda m, t: cu.Vocab.build(["abc"], max_size=4), E,
-                                           "at least 5"),
-    "text/args/min_count zero": (lambda m, t: cu.Vocab.build(["abc"], min_count=0), E, "at least 1"),
+                                           "max_size=4 must be None or an int >= 5"),
+    "text/args/min_count zero": (lambda m, t: cu.Vocab.build(["abc"], min_count=0), E,
+                                 "min_count=0 must be a positive int"),
     "text/args/pad nothing": (lambda m, t: cu.pad_sequences([]), E, "got 0 lists"),
     "text/args/bad padding side": (lambda m, t: cu.pad_sequences([[1]], padding="left"), E,
                                    "'pre' or 'post'"),
@@ -262,7 +268,7 @@ CASES = {
                                   "batch_size >= 1"),
     # ---------------------------------------------------------------- metrics
     "metrics/silent/hypotheses as one str": (lambda m, t: metrics.exact_match("hola", ["hola"]), E,
-                                             "hypotheses must be a non-empty list of str, got one str"),
+                                             "hypotheses must be a non-empty list of str, not one str"),
     "metrics/silent/references as one str": (lambda m, t: metrics.bleu(["a"], "a"), E,
                                              "one reference .* per hypothesis"),
     "metrics/silent/None reference": (lambda m, t: metrics.chrf(["hola", "adiós"], ["hola", None]), E,
@@ -272,7 +278,7 @@ CASES = {
     "metrics/silent/NaN scores": (lambda m, t: metrics.token_accuracy(
         np.full((1, 2, 3), np.nan), np.zeros((1, 2), int)), E, "NaN.*diverged"),
     "metrics/silent/probabilities as predicted ids": (lambda m, t: metrics.token_accuracy(
-        np.full((2, 3), 0.5), np.zeros((2, 3), int)), E, "not int ids.*argmax"),
+        np.full((2, 3), 0.5), np.zeros((2, 3), int)), E, "not integer ids.*argmax"),
     "metrics/silent/target id beyond the scores": (lambda m, t: metrics.token_accuracy(
         np.zeros((1, 2, 3)), np.array([[1, 7]])), E, r"targets got ids 1..7 outside \[0, 3\)"),
     "metrics/silent/mask of probabilities": (lambda m, t: metrics.token_accuracy(
@@ -291,7 +297,7 @@ CASES = {
                                         "2 hypotheses, 1 references"),
     "metrics/shapes/empty reference list": (lambda m, t: metrics.exact_match(["hola"], [[]]), E,
                                             "reference 0 is"),
-    "metrics/shapes/no hypotheses": (lambda m, t: metrics.chrf([], []), E, "got an empty list"),
+    "metrics/shapes/no hypotheses": (lambda m, t: metrics.chrf([], []), E, "list of str, not empty"),
     "metrics/shapes/sources of another length": (
         lambda m, t: metrics.bleu_by_length(["a"], ["a", "b"], ["a", "b"]), E, "one source sentence"),
     "metrics/args/edges not increasing": (
@@ -333,7 +339,7 @@ CASES = {
     "decoding/args/float batch size": (lambda m, t: decoding.greedy_decode(tab_step(), STATE, 2.0, 1, 2, 5),
                                        E, "batch_size=2.0"),
     "decoding/args/negative length penalty": (lambda m, t: decoding.beam_search(
-        tab_step(), STATE, 2, 1, 2, 5, length_penalty=-1.0), E, "length_penalty >= 0"),
+        tab_step(), STATE, 2, 1, 2, 5, length_penalty=-1.0), E, "length_penalty=-1.0 must be a number >= 0"),
 }
 
 
@@ -439,7 +445,8 @@ def test_text_silent_decode_refuses_anything_but_one_sequence_of_ids(ids):
        st.sampled_from([None, 3, b"bytes", ("a",), 2.5]), st.integers(0, 4))
 def test_text_silent_any_non_str_among_texts_is_named(texts, intruder, at):
     texts.insert(min(at, len(texts)), intruder)
-    with pytest.raises(ValueError, match=rf"Vocab.build must be .* {type(intruder).__name__} .* at index"):
+    with pytest.raises(ValueError, match=rf"Vocab.build must be .* but Vocab.build\[\d\] is a "
+                                         rf"{type(intruder).__name__}"):
         cu.Vocab.build(texts)
 
 
@@ -560,16 +567,79 @@ def test_datasets_files_failed_download_leaves_the_cache_clean(served, failure, 
     assert cache_listing() == [] and len(served.requests) == 2
 
 
+def test_datasets_files_corrupt_file_in_a_read_only_cache_gets_a_clear_error(served, monkeypatch):
+    """A bad cache file that cannot be removed: an error naming it and the fix, online and
+    offline, and no download over it (root ignores chmod, so removal is denied by hand)."""
+    dest = ds.cache_dir() / "spa-eng.zip"
+    dest.parent.mkdir(parents=True)
+    dest.write_bytes(HTML)
+    unlink = pathlib.Path.unlink
+    monkeypatch.setattr(pathlib.Path, "unlink",
+                        lambda path, *a, **k: _denied() if path == dest else unlink(path, *a, **k))
+    for offline in ("0", "1"):
+        monkeypatch.setenv("COURSE_OFFLINE", offline)
+        with pytest.raises(PermissionError, match=re.escape(f"cache: {dest} is corrupt (") + ".*HTML page.*"
+                           + re.escape("cannot be removed (Permission denied). Delete it by hand, or set "
+                                       "COURSE_CACHE_DIR to a writable folder.")):
+            ds.load_translation_pairs()
+    assert served.requests == [] and dest.read_bytes() == HTML
+
+
+def test_datasets_files_corrupt_file_in_a_chmod_read_only_cache(served):
+    dest = ds.cache_dir() / "spa-eng.zip"
+    dest.parent.mkdir(parents=True)
+    dest.write_bytes(zip_bytes()[:-30])
+    dest.parent.chmod(0o555)
+    try:
+        if os.access(dest.parent, os.W_OK):
+            pytest.skip("this user may write to a read-only folder (root)")
+        with pytest.raises(PermissionError, match="damaged archive.*cannot be removed.*COURSE_CACHE_DIR"):
+            ds.load_translation_pairs()
+    finally:
+        dest.parent.chmod(0o755)
+
+
+def test_datasets_files_interrupted_download_leaves_no_part_file(served, monkeypatch):
+    """Ctrl-C (KeyboardInterrupt) in the middle of a download: it stops, nothing is left."""
+    def interrupted(src, dst, total):
+        dst.write(src.read(100))
+        raise KeyboardInterrupt
+    monkeypatch.setattr(ds, "_copy_with_progress", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ds.load_translation_pairs()
+    assert cache_listing() == []
+
+
+def test_datasets_files_stale_part_files_are_never_read_and_are_cleaned(served, monkeypatch):
+    """``.part`` files of interrupted downloads (even holding a whole archive) are never read
+    as data; ours are deleted once stale (untouched for 10 minutes), a live one is left to its
+    download, another tool's ``spa-eng.zip.part`` is left alone."""
+    folder = ds.cache_dir()
+    folder.mkdir(parents=True)
+    stale, live, other = (folder / name for name in (".spa-eng.zip.k3x9.part", ".spa-eng.zip.q7w2.part",
+                                                     "spa-eng.zip.part"))
+    for part in (stale, live, other):
+        part.write_bytes(zip_bytes())
+    os.utime(stale, (time.time() - 3600,) * 2)
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    assert ds.load_translation_pairs().source == "offline default"
+    assert not stale.exists() and live.exists() and served.requests == []
+    monkeypatch.setenv("COURSE_OFFLINE", "0")
+    assert ds.load_translation_pairs().source == "download"
+    assert cache_listing() == sorted([live.name, "spa-eng.zip", other.name])
+
+
 # ------------------------------------------------------------------ counting
 
 CLASSES = ("files", "env", "silent", "shapes", "args")
-MODULES = ("datasets", "text", "metrics", "decoding", "config")
+MODULES = ("datasets", "text", "metrics", "decoding", "config",              # this file
+           "cells", "convert", "sentiment", "language_model", "training",    # tests/test_bad_input_models.py
+           "seq2seq", "attention", "translators", "checks")
+FILES = (__file__, str(pathlib.Path(__file__).with_name("test_bad_input_models.py")))
 
 
 def counts(test_ids):
     """{(module, class): number of tests} from collected test ids."""
-    import re
-
     table = {}
     for test_id in test_ids:
         m = re.search(r"\[(\w+)/(\w+)/", test_id) or re.search(
@@ -580,19 +650,24 @@ def counts(test_ids):
 
 
 def test_every_module_has_a_test_per_class_that_applies():
-    names = [f"[{c}]" for c in CASES] + [n for n in globals() if n.startswith("test_")]
+    import test_bad_input_models as models
+
+    names = [f"[{c}]" for c in [*CASES, *models.CASES]] + [n for n in [*globals(), *vars(models)]
+                                                          if n.startswith("test_")]
     table = counts(names)
-    applies = {("datasets", c) for c in CLASSES} | {("text", c) for c in ("silent", "shapes", "args")} \
-        | {("metrics", c) for c in ("silent", "shapes", "args")} \
-        | {("decoding", c) for c in ("silent", "shapes", "args")} | {("config", "env"), ("config", "args")}
+    applies = {("datasets", c) for c in CLASSES} | {("config", "env"), ("config", "args")} | {
+        (m, c) for m in ("text", "metrics", "decoding", "cells", "convert", "sentiment", "language_model",
+                         "training", "seq2seq", "attention", "translators")
+        for c in ("silent", "shapes", "args")}
     assert applies <= set(table), applies - set(table)
 
 
 # ------------------------------------------------------------------ lines of checking code
 
-OWNED = ("datasets", "text", "metrics", "decoding", "config")
-BEFORE = "89c2d5d"     # main before issue 16
-CHECK_LINES_BEFORE = {"datasets": 62, "text": 49, "metrics": 37, "decoding": 26, "config": 33}  # at BEFORE
+BEFORE = "89c2d5d"     # main before issue 16; its counts, for a copy without git history:
+CHECK_LINES_BEFORE = {"attention": 141, "cells": 100, "config": 33, "datasets": 62, "decoding": 26,
+                      "language_model": 60, "metrics": 37, "plots": 11, "results": 6, "sentiment": 56,
+                      "seq2seq": 13, "text": 49, "training": 2, "translators": 119}        # 715 in all
 
 
 def check_lines(source: str) -> int:
@@ -626,32 +701,38 @@ def check_lines(source: str) -> int:
     return len(lines)
 
 
-def test_checks_at_the_edges_take_fewer_lines_than_before():
+def check_lines_now() -> dict[str, int]:
+    """Lines of checking code in every module of course_utils (the checked-out copy)."""
     root = pathlib.Path(cu.__file__).parent
-    now = {name: check_lines((root / f"{name}.py").read_text(encoding="utf-8")) for name in OWNED}
+    return {p.stem: check_lines(p.read_text(encoding="utf-8")) for p in sorted(root.glob("*.py"))}
+
+
+def test_checks_at_the_edges_take_fewer_lines_than_before():
+    now = check_lines_now()
     assert sum(now.values()) < sum(CHECK_LINES_BEFORE.values()), now
 
 
 if __name__ == "__main__":          # python tests/test_bad_input.py: the counts for the report
     import subprocess
 
-    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", __file__],
-                         capture_output=True, text=True).stdout.splitlines()
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                          *FILES], capture_output=True, text=True).stdout.splitlines()
     table = counts(out)
-    print("module     " + "".join(f"{c:>8}" for c in CLASSES) + "   total")
+    print("bad-input tests per module and class\n")
+    print(f"{'module':15}" + "".join(f"{c:>8}" for c in CLASSES) + "   total")
     for module in MODULES:
         row = [table.get((module, c), 0) for c in CLASSES]
-        print(f"{module:10} " + "".join(f"{n:8d}" for n in row) + f"{sum(row):8d}")
-    print(f"{'all':10} " + "".join(f"{sum(table.get((m, c), 0) for m in MODULES):8d}" for c in CLASSES)
+        print(f"{module:15}" + "".join(f"{n:8d}" for n in row) + f"{sum(row):8d}")
+    print(f"{'all':15}" + "".join(f"{sum(table.get((m, c), 0) for m in MODULES):8d}" for c in CLASSES)
           + f"{sum(table.values()):8d}")
     root = pathlib.Path(cu.__file__).parent
-    print(f"\nlines of checking code (check_lines): before ({BEFORE}) and now")
+    print(f"\nlines of checking code (check_lines) in course_utils: before ({BEFORE}) and now")
     totals = [0, 0]
-    for name in OWNED:
+    for name, now in check_lines_now().items():
         old = subprocess.run(["git", "show", f"{BEFORE}:course_utils/{name}.py"], cwd=root,
                              capture_output=True, text=True)
-        before = check_lines(old.stdout) if old.returncode == 0 else CHECK_LINES_BEFORE[name]
-        now = check_lines((root / f"{name}.py").read_text(encoding="utf-8"))
-        print(f"  course_utils/{name + '.py':14} {before:6d} {now:6d}")
+        before = check_lines(old.stdout) if old.returncode == 0 else CHECK_LINES_BEFORE.get(name, 0)
+        if before or now:
+            print(f"  course_utils/{name + '.py':18} {before:6d} {now:6d}")
         totals = [t + n for t, n in zip(totals, (before, now))]
-    print(f"  {'total':27} {totals[0]:6d} {totals[1]:6d}")
+    print(f"  {'total':31} {totals[0]:6d} {totals[1]:6d}")
