@@ -334,8 +334,10 @@ class TransformerTranslator(_Translator):
 
     Decoding (``start`` / ``step``) keeps a key/value cache per decoder layer in the
     state: each step feeds only the newest word through the decoder and reuses the keys
-    and values of the earlier positions and of the memory. ``kv_cache = False`` re-runs
-    the decoder over the whole prefix at every step instead (same outputs, slower).
+    and values of the earlier positions and of the memory. The cache is preallocated and
+    ``step`` writes into it: continue from the state a step returns, not from an older
+    one (beam search does, since it gathers copies). ``kv_cache = False`` re-runs the
+    decoder over the whole prefix at every step instead (same outputs, slower).
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_model: int = 128, nhead: int = 4,
