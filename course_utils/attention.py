@@ -398,9 +398,12 @@ class DecoderBlock(nn.Module):
 
     **Key/value cache.** While decoding, position t's keys and values never change once
     computed (causal attention), and the memory's never change at all. ``forward`` with a
-    ``cache`` dict (this layer's ``"k"``, ``"v"`` (B, h, t, d_k) of the earlier positions
-    and ``"mem_k"``, ``"mem_v"`` (B, h, S, d_k)) takes only the new positions in ``Y``,
-    appends their keys and values to the cache (in place) and reads the memory's from it.
+    ``cache`` dict takes only the new positions in ``Y``, writes their keys and values into
+    the cache and reads the memory's from it. The cache holds this layer's ``"k"``,
+    ``"v"`` (B, h, L, d_k), buffers of room L whose first ``"t"`` positions are filled
+    (``"t"`` absent = 0; a full buffer doubles), and ``"mem_k"``, ``"mem_v"`` (B, h, S, d_k).
+    Writing into a preallocated buffer copies one position per step, where appending with
+    ``torch.cat`` would copy all t of them.
     """
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
@@ -422,8 +425,7 @@ class DecoderBlock(nn.Module):
         h = self.norm1(y)                                                     # (B, T, E)
         k, v = self.self_attn.keys_values(h, h)                               # (B, h, T, d_k)
         if cache is not None:
-            k = cache["k"] = torch.cat([cache["k"], k], dim=2)               # (B, h, t + T, d_k)
-            v = cache["v"] = torch.cat([cache["v"], v], dim=2)
+            k, v = _append_to_cache(cache, k, v)                              # (B, h, t + T, d_k)
         a, _ = self.self_attn.attend_heads(h, k, v, self_mask)
         y = y + self.drop(a)                                                  # residual
         if cache is not None:
@@ -441,6 +443,22 @@ class DecoderBlock(nn.Module):
         self.cross_attn.load_torch_weights(layer.multihead_attn)
         _copy_ff_and_norms(self, layer, ("norm1", "norm2", "norm3"))
         return self
+
+
+def _append_to_cache(cache: dict, k: torch.Tensor, v: torch.Tensor):
+    """Write ``k``, ``v`` (B, h, T, d_k) at positions t.. of the cache; the keys and values so far."""
+    t, T = cache.get("t", 0), k.shape[2]
+    room = cache["k"].shape[2]
+    if t + T > room:                                                          # full: double the room
+        extra = max(t + T, 2 * room) - room
+        for name in ("k", "v"):
+            buffer = cache[name]                                              # (B, h, room, d_k)
+            cache[name] = torch.cat([buffer, buffer.new_zeros(*buffer.shape[:2], extra,
+                                                              buffer.shape[3])], dim=2)
+    cache["k"][:, :, t:t + T] = k
+    cache["v"][:, :, t:t + T] = v
+    cache["t"] = t + T
+    return cache["k"][:, :, :t + T], cache["v"][:, :, :t + T]                 # (B, h, t + T, d_k)
 
 
 @torch.no_grad()

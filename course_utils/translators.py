@@ -66,7 +66,7 @@ from .attention import (
 )
 from .checks import check_args, check_weights
 from .text import Vocab, pad_sequences
-from .training import count_parameters
+from .training import count_parameters, epoch_line, warmup_cosine
 
 PAD, START, END = Vocab.pad_id, Vocab.start_id, Vocab.end_id
 
@@ -176,7 +176,7 @@ class _Translator(nn.Module):
         self._check_length(tgt_in.shape[1], "tgt_in")
         return src, tgt_in.to(self.device)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def start(self, src) -> dict:
         """The decoder's state before the first word, for ``src`` (B, S) ids.
 
@@ -186,7 +186,7 @@ class _Translator(nn.Module):
         self.eval()
         return self._start(self._source(src))
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def step(self, prev, state: dict) -> tuple[np.ndarray, dict]:
         """One decoder step: previous ids ``prev`` (B,) -> log p(y_t | y_<t, x) as NumPy (B, V)."""
         assert np.ndim(prev) == 1 and {len(a) for a in decoding.tree_leaves(state)} == {len(prev)}, \
@@ -340,8 +340,10 @@ class TransformerTranslator(_Translator):
 
     Decoding (``start`` / ``step``) keeps a key/value cache per decoder layer in the
     state: each step feeds only the newest word through the decoder and reuses the keys
-    and values of the earlier positions and of the memory. ``kv_cache = False`` re-runs
-    the decoder over the whole prefix at every step instead (same outputs, slower).
+    and values of the earlier positions and of the memory. The cache is preallocated and
+    ``step`` writes into it: continue from the state a step returns, not from an older
+    one (beam search does, since it gathers copies). ``kv_cache = False`` re-runs the
+    decoder over the whole prefix at every step instead (same outputs, slower).
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_model: int = 128, nhead: int = 4,
@@ -365,6 +367,10 @@ class TransformerTranslator(_Translator):
         self.decoder = nn.ModuleList(DecoderBlock(*block) for _ in range(num_layers))
         self.decoder_norm = nn.LayerNorm(d_model)
         self.out = nn.Linear(d_model, tgt_vocab_size)                    # W_o, b_o
+        with torch.no_grad():                                            # sqrt(D) E[x] of variance 1,
+            for table in (self.src_embed, self.tgt_embed):               # like the positions P
+                table.weight.normal_(0.0, d_model ** -0.5)
+                table.weight[PAD] = 0.0
 
     def _embed(self, ids, table: nn.Embedding, offset: int = 0) -> torch.Tensor:
         """(B, T) ids at positions offset.. -> sqrt(D) * E[ids] + P: (B, T, D)."""
@@ -417,28 +423,32 @@ class TransformerTranslator(_Translator):
         if not self.kv_cache:
             prefix = torch.zeros(len(src), 0, dtype=torch.long, device=src.device)
             return {"memory": memory, "padding_mask": padding_mask, "prefix": prefix}
-        empty = memory.new_zeros(len(src), self.nhead, 0, self.d_model // self.nhead)  # (B, h, 0, d_k)
+        room = min(2 * src.shape[1] + 10, self.max_len)                  # translate's default output bound
         layers = []
         for block in self.decoder:                                       # the memory's keys and values,
             mem_k, mem_v = block.cross_attn.keys_values(memory, memory)  # once: (B, h, S, d_k)
-            layers.append({"k": empty, "v": empty,                       # contiguous: no copy per step
+            buffer = mem_k.new_zeros(len(src), self.nhead, room, self.d_model // self.nhead)
+            layers.append({"k": buffer, "v": buffer.clone(),             # (B, h, room, d_k), filled: 0
                            "mem_k": mem_k.contiguous(), "mem_v": mem_v.contiguous()})
-        return {"padding_mask": padding_mask, "layers": layers}
+        filled = torch.zeros(len(src), dtype=torch.long, device=src.device)      # (B,) all alike
+        return {"padding_mask": padding_mask, "layers": layers, "t": filled}
 
     def _step(self, prev, state):
         if "prefix" in state:                                            # no cache: the whole prefix
             prefix = torch.cat([state["prefix"], prev[:, None]], dim=1)  # (B, t)
             z, _ = self.decode(prefix, state["memory"], state["padding_mask"])
             return F.log_softmax(self.out(z[:, -1]), dim=-1), {**state, "prefix": prefix}
-        layers = [dict(cache) for cache in state["layers"]]              # new dicts, same tensors
-        t = layers[0]["k"].shape[2]                                      # words decoded so far
+        t = int(state["t"][0])                                           # words decoded so far
         assert t < self.max_len, f"the model decodes at most max_len={self.max_len} words"
+        layers = [{**cache, "t": t} for cache in state["layers"]]        # new dicts, same buffers
         y = self._embed(prev[:, None], self.tgt_embed, offset=t)         # (B, 1, D): the newest word
         for block, cache in zip(self.decoder, layers):
-            y, _ = block(y, None, state["padding_mask"], cache=cache)    # appends to cache k, v
+            y, _ = block(y, None, state["padding_mask"], cache=cache)    # writes k, v at position t
         z = self.decoder_norm(y[:, 0])                                   # (B, D)
+        for cache in layers:
+            del cache["t"]                                               # the state's leaves: tensors
         return F.log_softmax(self.out(z), dim=-1), {"padding_mask": state["padding_mask"],
-                                                    "layers": layers}
+                                                    "layers": layers, "t": state["t"] + 1}
 
 
 # ----------------------------------------------------------------------------- training
@@ -524,33 +534,23 @@ def evaluate_teacher_forced(model: _Translator, arrays, batch_size: int = 256) -
             "token_accuracy": metrics.token_accuracy(predicted, tgt_out, mask=mask)}
 
 
-def warmup_factor(step: int, warmup_steps: int) -> float:
-    """The learning-rate multiplier at optimizer step ``step`` (from 1): 1 without warm-up.
-
-    With warm-up (Vaswani et al., 2017): a linear ramp to 1 over ``warmup_steps``, then
-    decay as :math:`\\sqrt{\\text{warmup} / \\text{step}}`:
-    :math:`\\min(\\text{step} / \\text{warmup}, \\sqrt{\\text{warmup} / \\text{step}})`.
-    """
-    if warmup_steps <= 0:
-        return 1.0
-    return min(step / warmup_steps, math.sqrt(warmup_steps / step))
-
-
 def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: int = 64,
         lr: float = 1e-3, warmup_steps: int = 0, clip: float = 1.0, label_smoothing: float = 0.0,
         restore_best: bool = False, device=None, seed: int = 0,
-        progress: bool = True) -> dict[str, list]:
+        progress: bool = True, final_lr: float = 0.1) -> dict[str, list]:
     """Train ``model`` with Adam on teacher-forced cross-entropy; validate every epoch.
 
     ``train_arrays`` and ``val_arrays`` are (src, tgt_in, tgt_out) triples from
     ``cu.seq2seq.encode_words``. Batches come from ``length_batches`` (shuffled with
     ``seed``; dropout draws from PyTorch's generator, seeded by ``cu.set_seed``) and are
-    trimmed to their longest row. The learning rate is ``lr * warmup_factor(step,
-    warmup_steps)``; gradients are clipped to norm ``clip``; ``label_smoothing`` (e.g.
-    0.1) spreads that much target probability over the vocabulary. With
-    ``restore_best``, the weights of the epoch with the lowest validation loss are put
-    back at the end (early stopping, looking back). ``device`` defaults
-    to ``cu.config.device()``; the model moves there. With ``progress``, one line per epoch.
+    trimmed to their longest row. The learning rate is ``lr`` times
+    ``cu.training.warmup_cosine``: a linear warm-up over ``warmup_steps`` steps, then half
+    a cosine down to ``final_lr * lr`` at the last step (``final_lr=1``: constant after
+    the warm-up). Gradients are clipped to norm ``clip``; ``label_smoothing`` (e.g. 0.1)
+    spreads that much target probability over the vocabulary. With ``restore_best``, the
+    weights of the epoch with the lowest validation loss are put back at the end (early
+    stopping, looking back). ``device`` defaults to ``cu.config.device()``; the model
+    moves there. With ``progress``, one line per epoch (``cu.training.epoch_line``).
 
     Returns the history in Keras' shape, a dict of per-epoch lists: ``loss`` (the
     training objective, label smoothing included), ``val_loss`` and
@@ -560,9 +560,10 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name}={value!r} must be an int >= 1.")
-    if not lr > 0 or not clip > 0 or warmup_steps < 0:
-        raise ValueError(f"lr={lr} and clip={clip} must be > 0 and warmup_steps={warmup_steps} "
-                         ">= 0 (e.g. lr=1e-3, clip=1.0, warmup_steps=0).")
+    if not lr > 0 or not clip > 0 or warmup_steps < 0 or not 0 <= final_lr <= 1:
+        raise ValueError(f"lr={lr} and clip={clip} must be > 0, warmup_steps={warmup_steps} "
+                         f">= 0 and final_lr={final_lr} in [0, 1] (e.g. lr=1e-3, clip=1.0, "
+                         "warmup_steps=0, final_lr=0.1).")
     if not 0 <= label_smoothing < 1:
         raise ValueError(f"label_smoothing={label_smoothing} must lie in [0, 1); 0 turns it off, "
                          "0.1 is usual.")
@@ -576,13 +577,17 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
             model._check_length(max(src.shape[1], tgt_in.shape[1]), "a training sentence")
     device = config.device() if device is None else torch.device(device)
     model.to(device)
+    rng = np.random.default_rng(seed)
+    steps = epochs * math.ceil(len(train[0]) / batch_size)             # = len(length_batches(...))
+    if warmup_steps >= steps:
+        raise ValueError(f"warmup_steps={warmup_steps} must be fewer than the {steps} training "
+                         "steps; lower it (about a tenth of the steps is usual) or train longer.")
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda done: warmup_factor(done + 1, warmup_steps))
-    rng = np.random.default_rng(seed)
+        optimizer, lambda step: warmup_cosine(step, steps, warmup_steps, final_lr))
     history = {"loss": [], "val_loss": [], "val_token_accuracy": [], "lr": [], "seconds": []}
     best, start = None, time.perf_counter()
-    for epoch in range(1, epochs + 1):
+    for _ in range(epochs):
         model.train()
         total, tokens = 0.0, 0
         for rows in length_batches(train[0], train[2], batch_size, rng):
@@ -608,8 +613,7 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
         if restore_best and scores["loss"] <= min(history["val_loss"]):
             best = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if progress:
-            print(f"epoch {epoch}/{epochs}: loss {total / tokens:.3f}, val loss {scores['loss']:.3f}, "
-                  f"val token accuracy {scores['token_accuracy']:.3f}, {history['seconds'][-1]:.0f} s")
+            print(epoch_line(history, epochs), flush=True)
     if best is not None:
         model.load_state_dict(best)
     model.eval()

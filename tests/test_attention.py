@@ -482,11 +482,11 @@ def test_decoder_block_with_a_cache_equals_the_whole_prefix():
     with torch.no_grad():
         expected, _ = ours(y, memory, pad, causal_mask(4))
         mem_k, mem_v = ours.cross_attn.keys_values(memory, memory)
-        cache = {"k": torch.zeros(3, 4, 0, 4), "v": torch.zeros(3, 4, 0, 4), "mem_k": mem_k, "mem_v": mem_v}
+        cache = {"k": torch.zeros(3, 4, 3, 4), "v": torch.zeros(3, 4, 3, 4), "mem_k": mem_k, "mem_v": mem_v}
         for t in range(4):                                                  # one position at a time
             out, _ = ours(y[:, t:t + 1], None, pad, cache=cache)
             torch.testing.assert_close(out[:, 0], expected[:, t], atol=1e-5, rtol=1e-5)
-    assert cache["k"].shape == (3, 4, 4, 4)                                 # (B, h, t, d_k)
+    assert cache["t"] == 4 and cache["k"].shape == (3, 4, 6, 4)             # room 3, doubled to 6
 
 
 def test_blocks_refuse_post_norm_torch_layers():

@@ -227,19 +227,20 @@ def test_translate_returns_strings_in_the_input_order(kind, task):
 
 # ----------------------------------------------------------------------- fair sizes
 
-def test_warmup_ramps_up_then_decays():
-    assert [tr.warmup_factor(step, 0) for step in (1, 10, 1000)] == [1.0, 1.0, 1.0]
-    assert tr.warmup_factor(50, 100) == 0.5 and tr.warmup_factor(100, 100) == 1.0
-    assert tr.warmup_factor(400, 100) == 0.5                               # sqrt(100 / 400)
-
-
-def test_fit_follows_the_warmup_schedule(task):
+def test_fit_follows_warmup_then_cosine(task):
     src_vocab, tgt_vocab, (train, val) = task
-    model = build("transformer", len(src_vocab), len(tgt_vocab))
-    history = tr.fit(model, train, val, epochs=1, batch_size=32, lr=1e-3, warmup_steps=100,
-                     device="cpu", progress=False)
     steps = -(-len(train[0]) // 32)                                       # batches in one epoch
-    assert history["lr"][0] == pytest.approx(1e-3 * steps / 100)
+    model = build("transformer", len(src_vocab), len(tgt_vocab))
+    history = tr.fit(model, train, val, epochs=2, batch_size=32, lr=1e-3, warmup_steps=steps,
+                     device="cpu", progress=False)
+    assert history["lr"][0] == pytest.approx(1e-3)                        # the end of the ramp
+    assert history["lr"][1] == pytest.approx(1e-3 * training.warmup_cosine(2 * steps - 1, 2 * steps,
+                                                                           steps))
+    with pytest.raises(ValueError, match="warmup_steps"):
+        tr.fit(model, train, val, epochs=1, batch_size=32, warmup_steps=steps, progress=False)
+    constant = tr.fit(build("gru", len(src_vocab), len(tgt_vocab)), train, val, epochs=2,
+                      batch_size=32, lr=1e-3, final_lr=1.0, device="cpu", progress=False)
+    assert constant["lr"] == [1e-3, 1e-3]
 
 
 def test_width_for_parameters_picks_the_closest_count():
