@@ -26,7 +26,9 @@
 (b-keras) Notebook 03's setup: the same Keras model as (a) (``seq2seq.build_char_lstm``),
     trained with the notebook's length-bucketed batches (``seq2seq.LengthBuckets``, a
     ``keras.utils.PyDataset``: the same bucketing as (b), on either Keras backend) and
-    the optimizer changes of (b) (Adam 0.005, gradient norm clipped at 1, batch 64). It
+    the optimizer changes of (b) (Adam 0.005, gradient norm clipped at 1), at batch 32
+    (``KERAS_BATCH_SIZE``: in Keras on TensorFlow a batch of 64 costs about as much as
+    one of 32, and twice the updates per epoch reach the target in fewer epochs). It
     stops when it reaches (a)'s best validation accuracy (same pairs, same metric: all
     padded positions); the ratio of wall times (b-keras) / (a) is the result, target <= 0.1.
 (c) Translation quality of the project's models (notebook 03's char LSTM and word GRU)
@@ -52,6 +54,17 @@ from tqdm.auto import tqdm
 #: 0.003 / batch 64 reached 0.75 validation accuracy in 6 epochs, 0.005 / batch 64 reached
 #: 0.81 in 8 epochs; batch 32 was no faster per second.
 FAST = {"learning_rate": 0.005, "batch_size": 64, "clip": 1.0, "extra_steps": 3}
+
+#: (b-keras) takes FAST with a smaller batch, as notebook 03 trains its char model. Measured
+#: 2026-11-29 on 2 shared cores (Keras on TensorFlow, CPU, the first 10,000 Tatoeba pairs):
+#: a Keras epoch costs about as much at batch 64 as at 128 (TensorFlow's step loop over time,
+#: not the batch, sets the cost), so twice the updates per epoch at batch 32 (1.7x the epoch
+#: time) pay: batch 32 reached 0.808 in 5 epochs (85 s); batch 64 at step 0.005 fell back at
+#: epoch 3 (0.712 -> 0.654) and at 0.003 needed 10 epochs (135 s) to reach 0.799. The whole
+#: run (``--skip-c``, load 1.7): (a) 651.7 s, (b) 50.8 s = 0.078, (b-keras) 88.2 s = 0.135,
+#: target 0.1 missed: per epoch, Keras' LSTM on TensorFlow (a loop over time steps on the
+#: CPU) takes 2.7x as long as PyTorch's fused LSTM (17 s at batch 32 against 6.3 s at 64).
+KERAS_BATCH_SIZE = 32
 
 
 def fit_timed(model, train, val, epochs, batch_size, stop_at=None, validation_split=None):
@@ -224,6 +237,8 @@ def main() -> None:
     parser.add_argument("--skip-b", action="store_true", help="skip the PyTorch part (b)")
     parser.add_argument("--skip-b-keras", action="store_true", help="skip the Keras part (b-keras)")
     parser.add_argument("--skip-c", action="store_true", help="skip the translation quality part")
+    parser.add_argument("--keras-batch-size", type=int, default=KERAS_BATCH_SIZE,
+                        help="batch size of (b-keras); the rest of its setup is --fast-*")
     parser.add_argument("--c-train", type=int, default=30_000)
     parser.add_argument("--c-test", type=int, default=2_000)
     parser.add_argument("--c-epochs", type=int, default=12)
@@ -275,10 +290,11 @@ def main() -> None:
               f"buckets, {fast}; same arrays, validation pairs and metric\n")
         print_history(runs["(b) PyTorch"])
     if not args.skip_b_keras:
+        keras_fast = {**fast, "batch_size": args.keras_batch_size}
         runs["(b-keras) Keras"] = fit_keras_bucketed(arrays, split_at, end_id, args.fast_epochs,
-                                                     stop_at=target, **fast)
+                                                     stop_at=target, **keras_fast)
         print(f"\n(b-keras) notebook 03's setup: the recipe's Keras model, seq2seq.LengthBuckets, "
-              f"Adam with clipnorm, {fast}; same arrays, validation pairs and metric\n")
+              f"Adam with clipnorm, {keras_fast}; same arrays, validation pairs and metric\n")
         print_history(runs["(b-keras) Keras"])
     print(f"\n{cu.config.machine_report()} · KERAS_BACKEND={keras.backend.backend()} · "
           f"{corpus.name} ({corpus.source})")
