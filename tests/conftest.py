@@ -1,5 +1,6 @@
 """Fixtures for the unit tests: an isolated data environment and a local HTTP server."""
 
+import hashlib
 import http.server
 import os
 import threading
@@ -83,3 +84,19 @@ def file_server(tmp_path):
     server = FixtureServer(root)
     yield server
     server.close()
+
+
+@pytest.fixture
+def serve_tatoeba(file_server, monkeypatch):
+    """A function ``(archive, text) -> server``: the local 127.0.0.1 server holds ``archive``
+    as spa-eng.zip, Tatoeba's remote points at it, verified against ``text``; online mode."""
+    from course_utils import datasets as ds
+
+    def serve(archive: bytes, text: str):
+        (file_server.root / "spa-eng.zip").write_bytes(archive)
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        monkeypatch.setattr(ds, "TATOEBA", ds.Remote(f"{file_server.url}/spa-eng.zip", "spa-eng.zip",
+                                                     ds.expect_zip_member_sha256("spa-eng/spa.txt", sha)))
+        monkeypatch.setenv("COURSE_OFFLINE", "0")
+        return file_server
+    return serve

@@ -16,7 +16,6 @@ Count both files' tests, and the lines of checking code before and after, with
 """
 
 import gzip
-import hashlib
 import io
 import math
 import os
@@ -509,14 +508,9 @@ def test_datasets_env_tilde_and_relative_paths_behave_alike(tmp_path, monkeypatc
 # ------------------------------------------------------------------ the download cache
 
 @pytest.fixture
-def served(file_server, monkeypatch):
+def served(serve_tatoeba):
     """Tatoeba's remote pointed at the local 127.0.0.1 server, verified against the fixture."""
-    (file_server.root / "spa-eng.zip").write_bytes(zip_bytes())
-    sha = hashlib.sha256(PAIRS_TEXT.encode()).hexdigest()
-    monkeypatch.setattr(ds, "TATOEBA", ds.Remote(f"{file_server.url}/spa-eng.zip", "spa-eng.zip",
-                                                 ds.expect_zip_member_sha256("spa-eng/spa.txt", sha)))
-    monkeypatch.setenv("COURSE_OFFLINE", "0")
-    return file_server
+    return serve_tatoeba(zip_bytes(), PAIRS_TEXT)
 
 
 def cache_listing():

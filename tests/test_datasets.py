@@ -42,14 +42,9 @@ def acl_imdb_tar() -> bytes:
 
 
 @pytest.fixture
-def served_tatoeba(file_server, monkeypatch):
+def served_tatoeba(serve_tatoeba):
     """Tatoeba's remote pointed at the local server, verified against the fixture."""
-    (file_server.root / "spa-eng.zip").write_bytes(tatoeba_zip())
-    sha = hashlib.sha256(PAIRS_TEXT.encode()).hexdigest()
-    monkeypatch.setattr(ds, "TATOEBA", ds.Remote(f"{file_server.url}/spa-eng.zip", "spa-eng.zip",
-                                                 ds.expect_zip_member_sha256("spa-eng/spa.txt", sha)))
-    monkeypatch.setenv("COURSE_OFFLINE", "0")
-    return file_server
+    return serve_tatoeba(tatoeba_zip(), PAIRS_TEXT)
 
 
 @pytest.fixture
