@@ -557,16 +557,12 @@ def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: i
     ``val_token_accuracy`` (teacher-forced, no smoothing), ``lr`` (of the epoch's last step)
     and ``seconds`` (wall time since training began). The model is left in eval mode.
     """
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an int >= 1.")
-    if not lr > 0 or not clip > 0 or warmup_steps < 0 or not 0 <= final_lr <= 1:
-        raise ValueError(f"lr={lr} and clip={clip} must be > 0, warmup_steps={warmup_steps} "
-                         f">= 0 and final_lr={final_lr} in [0, 1] (e.g. lr=1e-3, clip=1.0, "
-                         "warmup_steps=0, final_lr=0.1).")
-    if not 0 <= label_smoothing < 1:
-        raise ValueError(f"label_smoothing={label_smoothing} must lie in [0, 1); 0 turns it off, "
-                         "0.1 is usual.")
+    check_args("fit", " (e.g. lr=1e-3, clip=1.0, warmup_steps=0, final_lr=0.1; label_smoothing 0 "
+               "turns it off, 0.1 is usual)", epochs=(epochs, "a positive int"),
+               batch_size=(batch_size, "a positive int"), lr=(lr, "a number > 0"),
+               clip=(clip, "a number > 0"), warmup_steps=(warmup_steps, "an int >= 0"),
+               final_lr=(final_lr, "a number in [0, 1]"),
+               label_smoothing=(label_smoothing, "a number in [0, 1)"))
     train, val = _check_arrays(train_arrays, "train_arrays"), _check_arrays(val_arrays, "val_arrays")
     check_weights(model, "fit")
     for src, tgt_in, tgt_out in (train, val):
