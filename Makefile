@@ -6,8 +6,10 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PROFILE ?= ci
 
-# Two CPU threads per framework: predictable on a 2-core CI machine and on a laptop.
-THREADS := OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE MKL_NUM_THREADS=2 TF_NUM_INTRAOP_THREADS=2 TF_NUM_INTEROP_THREADS=1
+# Two CPU threads: predictable on a 2-core CI machine and on a laptop. TensorFlow runs
+# one thread per operation, two operations at once (faster for recurrent layers; the
+# measurements are in course_utils/config.py, CPU_THREADS, which must match this line).
+THREADS := OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE MKL_NUM_THREADS=2 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=2
 # TensorFlow on a CPU: hide its GPU-probe and start-up notices (level 3 also hides the
 # "failed call to cuInit" line, which is harmless without a GPU).
 QUIET   := TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore::DeprecationWarning

@@ -22,8 +22,7 @@ from nbclient import NotebookClient
 from course_utils import config, results
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-THREADS = {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "2",
-           "TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+THREADS = {**config.CPU_THREADS, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def run(path: Path, profile: str, save: Path | None, record: bool) -> float:

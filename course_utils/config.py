@@ -41,6 +41,26 @@ import numpy as np
 PROFILES = ("ci", "laptop", "full")
 DEFAULT_PROFILE = "laptop"
 
+#: CPU threads of the course (``make lab``, ``make test`` and the benchmarks set these
+#: before the frameworks start): two for PyTorch and NumPy; for TensorFlow, one thread per
+#: operation and two operations at once. A recurrent layer on TensorFlow runs many small
+#: operations per time step, and splitting each over two threads costs more than it saves:
+#: measured 2026-11-29 on 2 cores, one epoch of notebook 03's char LSTM (batch 32) took
+#: 8.7 s with (1 per op, 2 at once) against 12.8 s with (2, 1) and 20.5 s with TensorFlow's
+#: default (2, 2); the recipe's epoch 9.5 s against 13.2 s; notebook 04's bidirectional
+#: GRU 2.3 s against 4.6 s; only its CNN was slower, 1.3 s against 1.2 s.
+CPU_THREADS = {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "2",
+               "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "2"}
+
+
+def use_cpu_threads() -> None:
+    """Set ``CPU_THREADS`` where the environment has not, as ``make`` does.
+
+    TensorFlow reads them when it starts: call this before the first Keras model.
+    """
+    for name, value in CPU_THREADS.items():
+        os.environ.setdefault(name, value)
+
 
 def env_flag(name: str) -> bool:
     """An on/off environment variable: unset, 0/false/no/off or 1/true/yes/on; else an error."""
@@ -292,4 +312,7 @@ def env_report() -> str:
     parts.append(f"keras backend {backend}")
     parts.append(f"profile {profile()}" + (" (smoke: ci data and steps)" if smoke() else ""))
     parts.append(f"cpu threads {os.environ.get('OMP_NUM_THREADS', os.cpu_count())}")
+    if "TF_NUM_INTEROP_THREADS" in os.environ:
+        parts.append(f"TensorFlow threads {os.environ.get('TF_NUM_INTRAOP_THREADS', 'default')} per op, "
+                     f"{os.environ['TF_NUM_INTEROP_THREADS']} ops at once")
     return " | ".join(parts)

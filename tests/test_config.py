@@ -1,10 +1,12 @@
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_utils as cu
+from course_utils import config
 
 
 def test_default_profile_is_laptop():
@@ -142,3 +144,20 @@ def test_env_path_that_must_exist(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "missing"))
     with pytest.raises(FileNotFoundError, match="COURSE_DATA_DIR=.* is not a folder"):
         cu.config.env_path("COURSE_DATA_DIR", must_exist=True)
+
+
+def test_makefile_threads_are_the_course_threads():
+    """`make lab` and `make test` set the same CPU threads as the benchmarks (config.CPU_THREADS)."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    line = next(l for l in makefile.splitlines() if l.startswith("THREADS :="))
+    assert dict(item.split("=") for item in line.split(":=")[1].split()) == config.CPU_THREADS
+
+
+def test_use_cpu_threads_keeps_what_the_environment_set(monkeypatch):
+    for name in config.CPU_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    config.use_cpu_threads()
+    assert os.environ["OMP_NUM_THREADS"] == "4"
+    assert os.environ["TF_NUM_INTEROP_THREADS"] == config.CPU_THREADS["TF_NUM_INTEROP_THREADS"]
+    assert "TensorFlow threads 1 per op, 2 ops at once" in cu.env_report()
