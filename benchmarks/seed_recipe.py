@@ -22,7 +22,8 @@
     (counting non-space characters, as before 2026-11-29, missed the spaces between
     words and could cut a batch before its longest sentence ended). Both run in one
     process, one after the other: on a shared machine, note the load, since a change of
-    load between (a) and (b) moves the ratio. See ``FAST`` and the ``--fast-*`` options (``--keras-*`` for (b-keras)).
+    load between (a) and (b) moves the ratio. See ``FAST`` and the ``--fast-*`` options
+    (``KERAS_FAST`` and ``--keras-*`` for (b-keras)).
 (b-keras) Notebook 03's setup: the same Keras model as (a) (``seq2seq.build_char_lstm``),
     trained with the notebook's length-bucketed batches (``seq2seq.LengthBuckets``, a
     ``keras.utils.PyDataset``: the same bucketing as (b), on either Keras backend) and the

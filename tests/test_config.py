@@ -149,7 +149,7 @@ def test_env_path_that_must_exist(monkeypatch, tmp_path):
 def test_makefile_threads_are_the_course_threads():
     """`make lab` and `make test` set the same CPU threads as the benchmarks (config.CPU_THREADS)."""
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
-    line = next(l for l in makefile.splitlines() if l.startswith("THREADS :="))
+    line = next(row for row in makefile.splitlines() if row.startswith("THREADS :="))
     assert dict(item.split("=") for item in line.split(":=")[1].split()) == config.CPU_THREADS
 
 
