@@ -32,7 +32,7 @@ from . import (  # noqa: E402
                training,
                translators,
 )
-from .config import device, env_report, pick, profile, profile_table, set_seed  # noqa: E402
+from .config import course_seed, device, env_report, pick, profile, profile_table, set_seed  # noqa: E402
 from .results import record as record_results  # noqa: E402
 from .text import Vocab, batches, one_hot, pad_sequences  # noqa: E402
 from .training import count_parameters  # noqa: E402
@@ -42,6 +42,6 @@ __all__ = [
     "cells", "convert", "plots", "quiet",
     "language_model", "sentiment", "decoding", "metrics", "seq2seq", "attention", "translators",
     "results", "training", "count_parameters", "record_results",
-    "device", "env_report", "pick", "profile", "profile_table", "set_seed",
+    "course_seed", "device", "env_report", "pick", "profile", "profile_table", "set_seed",
     "Vocab", "batches", "one_hot", "pad_sequences",
 ]

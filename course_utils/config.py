@@ -241,12 +241,31 @@ def profile_table(rows: dict[str, tuple], data_rows: tuple[str, ...] = ()) -> Pr
     return ProfileTable(rows, tuple(data_rows))
 
 
-def set_seed(seed: int = 0) -> list[str]:
+def course_seed() -> int:
+    """The course's seed: ``COURSE_SEED`` from the environment, 0 when unset.
+
+    Another seed perturbs training the way another CPU does (it rounds differently):
+    ``COURSE_SEED=3 make lab`` runs every notebook on seed 3, and
+    ``benchmarks/seed_sweep.py`` checks that every assert holds over seeds 0-4.
+    """
+    text = os.environ.get("COURSE_SEED", "").strip()
+    if not text:
+        return 0
+    if not text.isdigit():
+        raise ValueError(f"COURSE_SEED={text!r} is not a seed. Set it to a non-negative int "
+                         f"(e.g. COURSE_SEED=1) or unset it for seed 0.")
+    return int(text)
+
+
+def set_seed(seed: int | None = None) -> list[str]:
     """Seed Python, NumPy and whichever of PyTorch and Keras are imported.
 
-    Call it after importing your framework (a framework imported later is not seeded).
-    Returns the names of what was seeded.
+    ``seed`` defaults to the course's seed (``COURSE_SEED``, else 0): every notebook calls
+    ``cu.set_seed()``. Call it after importing your framework (a framework imported later
+    is not seeded). Returns the names of what was seeded.
     """
+    if seed is None:
+        seed = course_seed()
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
     random.seed(seed)
@@ -311,6 +330,7 @@ def env_report() -> str:
                else os.environ.get("KERAS_BACKEND", "tensorflow"))
     parts.append(f"keras backend {backend}")
     parts.append(f"profile {profile()}" + (" (smoke: ci data and steps)" if smoke() else ""))
+    parts.append(f"seed {course_seed()}")
     parts.append(f"cpu threads {os.environ.get('OMP_NUM_THREADS', os.cpu_count())}")
     if "TF_NUM_INTEROP_THREADS" in os.environ:
         parts.append(f"TensorFlow threads {os.environ.get('TF_NUM_INTRAOP_THREADS', 'default')} per op, "

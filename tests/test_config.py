@@ -50,6 +50,24 @@ def test_set_seed_makes_numpy_repeatable():
     assert {"python", "numpy", "torch"} <= set(seeded)
 
 
+def test_set_seed_defaults_to_course_seed(monkeypatch):
+    monkeypatch.delenv("COURSE_SEED", raising=False)
+    assert cu.course_seed() == 0
+    monkeypatch.setenv("COURSE_SEED", "4")
+    assert cu.course_seed() == 4 and "seed 4" in cu.env_report()
+    cu.set_seed()
+    a = np.random.rand(3)
+    cu.set_seed(4)
+    assert np.array_equal(a, np.random.rand(3))
+
+
+@pytest.mark.parametrize("text", ["-1", "1.5", "two"])
+def test_course_seed_refuses_what_is_not_a_seed(monkeypatch, text):
+    monkeypatch.setenv("COURSE_SEED", text)
+    with pytest.raises(ValueError, match="COURSE_SEED.*non-negative int"):
+        cu.set_seed()
+
+
 def test_device_is_cpu_or_cuda():
     assert cu.device().type in {"cpu", "cuda"}
 
