@@ -13,24 +13,32 @@ into step functions (``course_utils.seq2seq``), notebook 06 wraps PyTorch module
 arrays may be NumPy arrays or PyTorch tensors: tensors are gathered on their own device
 (no copy to the CPU per step); ``log_probs`` must convert with ``np.asarray``.
 
-A hypothesis :math:`y = (y_1, \\dots, y_L)` (ending with the end token, or cut at
-``max_len``) is scored by the sum of its log-probabilities
+Every decoder here scores its outputs by one rule. An output :math:`y = (y_1, \\dots, y_L)`
+either **ended**: :math:`y_L` is the end token, written at step :math:`L \\le` ``max_len``,
+or was **cut**: ``max_len`` tokens, none of them the end token, so :math:`L` = ``max_len``.
+Its score is the sum of the log-probabilities of its :math:`L` tokens
 
 .. math::  s(y) = \\sum_{t=1}^{L} \\log p(y_t \\mid y_{<t}, x),
 
-and beam search may divide by a length penalty (GNMT, Wu et al. 2016)
+so an ended output's score includes its end token, and a cut output has no end token to
+score. The decoders return the tokens without start and end tokens: ``len(ids)`` is
+:math:`L - 1` for an ended output and :math:`L` for a cut one; ``sequence_log_prob``
+recomputes :math:`s(y)` from them. Beam search may divide by a length penalty (GNMT,
+Wu et al. 2016)
 
 .. math::  \\tilde s(y) = s(y) / \\mathrm{lp}(L), \\qquad
            \\mathrm{lp}(L) = \\left(\\frac{5 + L}{6}\\right)^{\\alpha},
 
 where :math:`\\alpha` = ``length_penalty`` (0 gives the plain sum; larger values favour
-longer outputs, since every log-probability is negative).
+longer outputs, since every log-probability is negative) and :math:`L` counts the end
+token as above.
 
 - ``greedy_decode``: at every step take :math:`\\arg\\max_v \\log p(v \\mid \\dots)`,
   for the whole batch at once; one ``step`` call per time step.
 - ``beam_search``: keep the ``beam_width`` best prefixes of every sentence
   (batch x beams rows in one ``step`` call); with ``beam_width=1`` it is greedy.
-- ``sequence_log_prob``: the score :math:`s(y)` of given outputs, to compare decoders.
+- ``sequence_log_prob``: the score :math:`s(y)` of given outputs, to compare decoders;
+  given the decoder's ``max_len`` it returns exactly the scores the decoder returned.
 """
 
 from __future__ import annotations
@@ -118,8 +126,9 @@ def greedy_decode(step: Step, init_state, batch_size: int, start_id: int, end_id
     Calls ``step`` once per time step for all ``batch_size`` sequences, and stops when
     every sequence has produced ``end_id`` or after ``max_len`` steps. Returns a list of
     ``batch_size`` token lists without the start and end tokens; with
-    ``return_scores=True`` also the (B,) array of summed log-probabilities (end token
-    included).
+    ``return_scores=True`` also their (B,) scores :math:`s(y)`: the end token's
+    log-probability included for an ended output, none for an output cut at ``max_len``
+    (equal to ``sequence_log_prob(..., max_len=max_len)`` of the returned lists).
     """
     _check_args(init_state, batch_size, start_id, end_id, max_len)
     state, prev = init_state, np.full(batch_size, start_id, dtype=np.int64)   # (B,)
@@ -163,7 +172,11 @@ def beam_search(step: Step, init_state, batch_size: int, start_id: int, end_id: 
     beam and token index, so ``beam_width=1`` reproduces ``greedy_decode`` exactly.
 
     Returns a list of ``batch_size`` token lists without start and end tokens; with
-    ``return_scores=True`` also their (B,) penalised scores.
+    ``return_scores=True`` also their (B,) scores :math:`s(y) / \\mathrm{lp}(L)`, where
+    :math:`s(y)` is ``sequence_log_prob(..., max_len=max_len)`` of the returned lists (end
+    token included for an ended output, none for one cut at ``max_len``) and :math:`L` is
+    ``len(ids) + 1`` for an ended output, ``max_len`` for a cut one. With
+    ``length_penalty=0`` (the default) the score is :math:`s(y)` itself.
     """
     _check_args(init_state, batch_size, start_id, end_id, max_len, beam_width, length_penalty)
     B, K = batch_size, beam_width
@@ -194,7 +207,7 @@ def beam_search(step: Step, init_state, batch_size: int, start_id: int, end_id: 
         prev = token.ravel().astype(np.int64)
         if done.all():
             break
-    final = scores / length_penalty_factor(np.maximum(lengths, 1), length_penalty)  # (B, K)
+    final = scores / length_penalty_factor(lengths, length_penalty)                  # (B, K)
     winner = np.argsort(-final, axis=1, kind="stable")[:, 0]                         # (B,)
     out = [_trim(history[b, winner[b]], end_id) for b in range(B)]
     return (out, final[np.arange(B), winner]) if return_scores else out
@@ -203,17 +216,25 @@ def beam_search(step: Step, init_state, batch_size: int, start_id: int, end_id: 
 # ---------------------------------------------------------------------------- scoring
 
 def sequence_log_prob(step: Step, init_state, sequences: Sequence[Sequence[int]],
-                      start_id: int, end_id: int) -> np.ndarray:
-    """:math:`s(y) = \\sum_t \\log p(y_t \\mid y_{<t}, x)` of given outputs, end token included.
+                      start_id: int, end_id: int, max_len: int | None = None) -> np.ndarray:
+    """:math:`s(y) = \\sum_t \\log p(y_t \\mid y_{<t}, x)` of given outputs (module docstring).
 
-    ``sequences`` holds one token list per sentence (without start and end tokens, as
-    the decoders return them). Returns a (B,) array. Use it to check that beam search
-    found a higher-scoring output than greedy decoding.
+    ``sequences`` holds B token lists, one per sentence, without start and end tokens, as
+    the decoders return them. A list is scored with ``end_id`` appended (an ended output),
+    except when ``max_len`` is given and the list has ``max_len`` tokens: a decoder run
+    with that ``max_len`` cut it there, so it is scored without an end token. Pass the
+    decoder's ``max_len`` to get exactly the scores the decoder returned; without it every
+    list counts as ended. Returns a (B,) array. Use it to check that beam search found a
+    higher-scoring output than greedy decoding.
     """
-    targets = [as_ids(s, what=f"sequence_log_prob (sequence {b})").tolist() + [end_id]
-               for b, s in enumerate(sequences)]
-    B = len(targets)
-    _check_args(init_state, B, start_id, end_id, 1)
+    sequences = [as_ids(s, what=f"sequence_log_prob (sequence {b})").tolist()
+                 for b, s in enumerate(sequences)]
+    B = len(sequences)
+    _check_args(init_state, B, start_id, end_id, 1 if max_len is None else max_len)
+    if max_len is not None and max(map(len, sequences)) > max_len:
+        raise ValueError(f"sequence_log_prob: a sequence has more than max_len={max_len} tokens; "
+                         "pass the max_len the decoder ran with.")
+    targets = [s if len(s) == max_len else s + [end_id] for s in sequences]
     T = max(len(t) for t in targets)
     padded = np.full((B, T), end_id, dtype=np.int64)
     for b, t in enumerate(targets):

@@ -4,6 +4,9 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from course_utils import decoding
 
@@ -113,6 +116,19 @@ def test_greedy_cuts_at_max_len():
     assert out == [[3, 4]]
 
 
+def test_a_cut_output_is_scored_without_an_end_token():
+    step, state = table_step([[3, 4, 5, 2]]), (np.zeros(1, dtype=int),)
+    out, scores = decoding.greedy_decode(step, state, 1, START, END, max_len=2, return_scores=True)
+    assert out == [[3, 4]]                                         # cut: no room for END
+    np.testing.assert_allclose(scores, [2 * np.log(0.9)])          # two tokens, no END
+    np.testing.assert_allclose(decoding.sequence_log_prob(step, state, out, START, END, max_len=2), scores)
+    # without max_len every list counts as ended: END (p = 0.02 after [3, 4]) is scored too
+    np.testing.assert_allclose(decoding.sequence_log_prob(step, state, out, START, END),
+                               [2 * np.log(0.9) + np.log(0.02)])
+    with pytest.raises(ValueError, match="more than max_len=1"):
+        decoding.sequence_log_prob(step, state, out, START, END, max_len=1)
+
+
 def test_greedy_is_myopic_and_beam_search_is_not():
     step = tree_step(MYOPIC, vocab_size=6)
     state = (np.zeros(2, dtype=int),)
@@ -210,6 +226,116 @@ def test_beam_search_over_a_torch_state_equals_the_numpy_state():
     as_torch = decoding.beam_search(step, (torch.as_tensor(ids), torch.zeros(3, dtype=torch.int64)),
                                     3, START, END, max_len=6, beam_width=3)
     assert as_torch == as_numpy == targets
+
+
+# ------------------------------------------- properties, checked on random Markov models
+# In a Markov model the next token depends on the sentence (batch row) and the previous
+# token only: log p(v | y_<t, x_b) = tables[b, y_{t-1}, v]. Small ones (V <= 5, max_len <= 4)
+# can be decoded by brute force over every possible output.
+
+ALPHAS = st.sampled_from([0.0, 0.5, 2.0])             # length penalties
+
+
+def markov_step(tables):
+    """A step function over ``tables`` (B, V, V) of log-probs; state = (sentence ids (B,),)."""
+    def step(prev, state):
+        (sentence,) = state
+        return tables[sentence, prev], state              # (B, V)
+    return step
+
+
+@st.composite
+def markov_models(draw):
+    """A random Markov model with its decoding arguments.
+
+    The end token's logits are shifted by 0, -3 or -50; at -50 ending costs more than any
+    ``max_len`` other tokens, so every output the decoders return is cut at ``max_len``.
+    """
+    V, B = draw(st.integers(3, 5)), draw(st.integers(1, 3))
+    end_id, start_id = draw(st.permutations(range(V)))[:2]
+    logits = draw(hnp.arrays(np.float64, (B, V, V), elements=st.floats(-4, 4)))
+    end_shift = draw(st.sampled_from([0.0, -3.0, -50.0]))
+    logits[:, :, end_id] += end_shift
+    tables = logits - np.logaddexp.reduce(logits, axis=2, keepdims=True)        # log_softmax
+    return dict(tables=tables, start_id=start_id, end_id=end_id, max_len=draw(st.integers(1, 4)),
+                all_cut=end_shift == -50.0)
+
+
+def decode(decoder, model, rows=None, **kw):
+    """``decoder`` on the sentences ``rows`` (default: all) of a Markov model, with scores."""
+    rows = np.arange(len(model["tables"])) if rows is None else np.asarray(rows)
+    return decoder(markov_step(model["tables"]), (rows,), len(rows), model["start_id"],
+                   model["end_id"], model["max_len"], return_scores=True, **kw)
+
+
+def all_outputs(V, end_id, max_len):
+    """Every token list a decoder can return: ended after 0 .. max_len - 1 tokens, or cut at max_len.
+
+    There are 1 + (V-1) + ... + (V-1)**max_len of them (at most V**max_len).
+    """
+    tokens = [v for v in range(V) if v != end_id]
+    return [list(c) for n in range(max_len + 1) for c in itertools.product(tokens, repeat=n)]
+
+
+def exact_score(table, ids, start_id, end_id, max_len, alpha):
+    """s(y) / lp(L) of one output under one sentence's ``table`` (V, V), summed by hand."""
+    path = [start_id] + ids + [end_id] * (len(ids) < max_len)     # END only if not cut
+    s = sum(table[prev, token] for prev, token in zip(path, path[1:]))
+    return s / decoding.length_penalty_factor(len(path) - 1, alpha)
+
+
+@settings(max_examples=200, deadline=None)
+@given(markov_models(), ALPHAS)
+def test_beam_as_wide_as_the_number_of_outputs_is_exhaustive_search(model, alpha):
+    # After step t the beam has to hold every output that ended by then plus every live
+    # prefix of t tokens: 1 + (V-1) + ... + (V-1)**t hypotheses, the most at t = max_len,
+    # where that is the number of all outputs. With that width nothing is ever pruned.
+    tables, start_id, end_id, max_len = (model[k] for k in ("tables", "start_id", "end_id", "max_len"))
+    outputs = all_outputs(tables.shape[1], end_id, max_len)
+    found, scores = decode(decoding.beam_search, model, beam_width=len(outputs), length_penalty=alpha)
+    for b, table in enumerate(tables):
+        ranked = sorted(((exact_score(table, y, start_id, end_id, max_len, alpha), y) for y in outputs),
+                        key=lambda pair: pair[0], reverse=True)
+        (best_score, best), (second_score, _) = ranked[:2]
+        assert scores[b] == pytest.approx(best_score, abs=1e-9)
+        if second_score < best_score - 1e-9:                       # a unique best output
+            assert found[b] == best
+
+
+@settings(max_examples=200, deadline=None)
+@given(markov_models())
+def test_beam_width_1_is_greedy_on_every_markov_model(model):
+    greedy, greedy_scores = decode(decoding.greedy_decode, model)
+    beam, beam_scores = decode(decoding.beam_search, model, beam_width=1)
+    assert beam == greedy
+    np.testing.assert_allclose(beam_scores, greedy_scores, rtol=0, atol=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(markov_models(), st.integers(1, 6), ALPHAS)
+def test_returned_scores_are_the_scores_of_the_returned_outputs(model, beam_width, alpha):
+    step, state, max_len = markov_step(model["tables"]), (np.arange(len(model["tables"])),), model["max_len"]
+    beam, beam_scores = decode(decoding.beam_search, model, beam_width=beam_width, length_penalty=alpha)
+    greedy, greedy_scores = decode(decoding.greedy_decode, model)
+    if model["all_cut"]:
+        assert all(len(ids) == max_len for ids in beam + greedy)
+    lengths = [len(ids) + (len(ids) < max_len) for ids in beam]    # L counts END if it ended
+    s = decoding.sequence_log_prob(step, state, beam, model["start_id"], model["end_id"], max_len=max_len)
+    np.testing.assert_allclose(beam_scores, s / decoding.length_penalty_factor(lengths, alpha),
+                               rtol=0, atol=1e-9)
+    s = decoding.sequence_log_prob(step, state, greedy, model["start_id"], model["end_id"], max_len=max_len)
+    np.testing.assert_allclose(greedy_scores, s, rtol=0, atol=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(markov_models(), st.integers(1, 6), ALPHAS)
+def test_decoding_a_batch_equals_decoding_each_sentence_alone(model, beam_width, alpha):
+    for decoder, kw in [(decoding.greedy_decode, {}),
+                        (decoding.beam_search, dict(beam_width=beam_width, length_penalty=alpha))]:
+        together, together_scores = decode(decoder, model, **kw)
+        alone = [decode(decoder, model, rows=[b], **kw) for b in range(len(model["tables"]))]
+        assert together == [ids[0] for ids, _ in alone]
+        np.testing.assert_allclose(together_scores, [s[0] for _, s in alone], rtol=0, atol=1e-9)
 
 
 # Bad input: tests/test_bad_input.py (decoding/...).
