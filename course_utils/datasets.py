@@ -17,7 +17,11 @@ as data, and are deleted once stale.
 
 A file that is not what it claims (another encoding, a compressed or archived file read
 as text, a truncated or altered archive, an HTML page, an empty file, a folder) raises an
-error that names the file, what is wrong with it and what to do.
+error that names the file, what is wrong with it and what to do. In the download cache, a
+folder with files in it, a link to nothing or any other thing that is not a file is such an
+error too: the loaders never delete what may be your own files. A download that is not
+what it claims (another encoding, an altered file) is not saved, and the loader says why
+before it falls back to its offline default.
 
 | loader                     | real source                       | offline default                  |
 |----------------------------|-----------------------------------|----------------------------------|
@@ -36,7 +40,7 @@ import importlib.resources
 import io
 import os
 import re
-import shutil
+import shlex
 import tarfile
 import tempfile
 import time
@@ -137,23 +141,28 @@ def decode_utf8(data: bytes, name) -> str:
             f"{data[err.start:err.start + 1]!r}; Latin-1?): re-save it as UTF-8 (iconv -f latin1)")) from None
 
 
-def read_text(path: Path) -> str:
-    """The UTF-8 text of the file ``path``, or an error naming it, what is wrong and the fix."""
-    data = read_bytes(path)
-    if (problem := _check_kind(data[:4096], path)) is not None:
+def utf8_text(data: bytes, name) -> str:
+    """``data`` as UTF-8 text, or an error naming ``name``: another encoding, an archive, HTML, empty."""
+    if (problem := _check_kind(data[:4096], name)) is not None:
         raise CorruptDataError(problem)
-    return decode_utf8(data, path)
+    return decode_utf8(data, name)
+
+
+def read_text(path: Path, name=None) -> str:
+    """The UTF-8 text of the file ``path``, or an error naming it (or ``name``), what is wrong and the fix."""
+    return utf8_text(read_bytes(path), name or path)
 
 
 @contextlib.contextmanager
-def reading_archive(path: Path):
-    """Turn the errors of a damaged zip or tar.gz into one that names the file and the fix."""
+def reading_archive(path: Path, name=None):
+    """Turn the errors of a damaged zip or tar.gz into one that names the file (or ``name``) and the fix."""
+    name = name or path
     try:
         yield
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, KeyError,
             NotImplementedError, ValueError) as err:   # flipped bits: odd features, negative offsets
-        raise CorruptDataError(_check_kind(read_bytes(path)[:4096], path, _CHECK_KINDS[:2])  # empty, HTML
-                               or f"{path} is a damaged archive ({err}): truncated or altered. Fetch it "
+        raise CorruptDataError(_check_kind(read_bytes(path)[:4096], name, _CHECK_KINDS[:2])  # empty, HTML
+                               or f"{name} is a damaged archive ({err}): truncated or altered. Fetch it "
                                "again.") from None
 
 
@@ -161,11 +170,15 @@ def reading_archive(path: Path):
 
 @dataclass(frozen=True)
 class Remote:
-    """A downloadable file: where it lives, its cache name and how to verify it."""
+    """A downloadable file: where it lives, its cache name and how to verify it.
+
+    ``verify(path, name=None)`` raises a CorruptDataError that calls the file ``name`` (a
+    download is named by its URL, not by the temporary file it is checked in).
+    """
 
     url: str
     filename: str
-    verify: Callable[[Path], None]
+    verify: Callable[..., None]
 
 
 def sha256_of(path: Path) -> str:
@@ -176,22 +189,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def expect_sha256(expected: str) -> Callable[[Path], None]:
+def expect_sha256(expected: str) -> Callable[..., None]:
     """A verifier for an immutable file."""
-    def verify(path: Path) -> None:
+    def verify(path: Path, name=None) -> None:
         if (actual := sha256_of(path)) != expected:
-            raise CorruptDataError(f"{path.name}: sha256 {actual[:12]}... is not the "
+            raise CorruptDataError(f"{name or path.name}: sha256 {actual[:12]}... is not the "
                                    f"published {expected[:12]}... (truncated or altered)")
     return verify
 
 
-def expect_zip_member_sha256(member: str, expected: str) -> Callable[[Path], None]:
-    """A verifier for a zip archive whose ``member`` never changes."""
-    def verify(path: Path) -> None:
-        with reading_archive(path), zipfile.ZipFile(path) as zf:
+def expect_zip_member_sha256(member: str, expected: str) -> Callable[..., None]:
+    """A verifier for a zip archive whose UTF-8 text ``member`` never changes."""
+    def verify(path: Path, name=None) -> None:
+        name = name or path.name
+        with reading_archive(path, name), zipfile.ZipFile(path) as zf:
             data = zf.read(member)                  # a KeyError if it is missing
+        utf8_text(data, f"{name}:{member}")         # another encoding is named as such
         if hashlib.sha256(data).hexdigest() != expected:
-            raise CorruptDataError(f"{path.name}: {member} has an unexpected sha256")
+            raise CorruptDataError(f"{name}: {member} has an unexpected sha256")
     return verify
 
 
@@ -200,18 +215,20 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
 
     Returns the file and how it was obtained (``"download cache"`` or ``"download"``),
     or None when the file is not cached and cannot be downloaded (offline, or the
-    download failed); the caller then falls back to its offline default.
+    download failed or was rejected, which is printed); the caller then falls back to
+    its offline default.
     """
     dest = cache_dir() / remote.filename
     remove_stale_parts(dest)
+    refuse_non_file(dest)
     if dest.exists():
         try:
             remote.verify(dest)
             return dest, "download cache"
-        except (CorruptDataError, OSError) as err:
+        except (CorruptDataError, OSError) as err:      # an empty folder is an OSError too
             print(f"cache: {dest} is corrupt ({err}); removing it.")
             try:
-                shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+                dest.rmdir() if dest.is_dir() else dest.unlink()
             except OSError as denied:       # a read-only cache: say so, not a traceback from unlink
                 raise PermissionError(f"cache: {dest} is corrupt ({err}) and cannot be removed "
                                       f"({denied.strerror}). Delete it by hand, or set COURSE_CACHE_DIR to a "
@@ -229,14 +246,33 @@ def fetch(remote: Remote) -> tuple[Path, str] | None:
         print(f"download: {remote.url}")
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(remote.url, timeout=60) as resp:
             _copy_with_progress(resp, out, int(resp.headers.get("Content-Length") or 0))
-        remote.verify(tmp)
+        remote.verify(tmp, remote.url)
         os.replace(tmp, dest)
         return dest, "download"
-    except (OSError, http.client.HTTPException, CorruptDataError) as err:
+    except (OSError, http.client.HTTPException) as err:
         print(f"download: failed ({err}); nothing was saved.")
-        return None
+    except CorruptDataError as err:
+        print(f"download: rejected ({str(err).rstrip('.')}); nothing was saved, and the loaders fall back "
+              "to their offline data. To use this file anyway, download it yourself, fix it and pass its "
+              "path to the loader (or put it in COURSE_DATA_DIR).")
     finally:
         tmp.unlink(missing_ok=True)
+    return None
+
+
+def refuse_non_file(path: Path) -> None:
+    """Raise, naming ``path`` and the fix, when the cache holds there something that is neither
+    a file (or a link to one) nor an empty folder: the loaders never delete what may be yours."""
+    if path.is_dir() and (path.is_symlink() or any(path.iterdir())):
+        error, what, rm = IsADirectoryError, "a folder, not a file", "rm -r"
+    elif path.is_symlink() and not path.exists():
+        error, what, rm = FileNotFoundError, f"a link to {os.readlink(path)}, which does not exist", "rm"
+    elif path.exists() and not (path.is_file() or path.is_dir()):
+        error, what, rm = OSError, "not a regular file", "rm"
+    else:
+        return
+    raise error(f"cache: {path} is {what}. Move it away or remove it ({rm} {shlex.quote(str(path))}), then "
+                "run again to download the file, or run `make data`.")
 
 
 def remove_stale_parts(dest: Path, max_age: float = 600.0) -> None:
@@ -402,10 +438,10 @@ def strip_gutenberg(text: str) -> str:
     return book.strip() + "\n"
 
 
-def _verify_gutenberg(path: Path) -> None:
-    book = strip_gutenberg(read_text(path))
+def _verify_gutenberg(path: Path, name=None) -> None:
+    book = strip_gutenberg(read_text(path, name))
     if len(book) < 100_000:
-        raise CorruptDataError(f"{path.name}: the book is only {len(book):,} characters")
+        raise CorruptDataError(f"{name or path.name}: the book is only {len(book):,} characters")
 
 
 MYSTERIOUS_ISLAND = Remote(GUTENBERG_MYSTERIOUS_ISLAND, "1268-0.txt", _verify_gutenberg)

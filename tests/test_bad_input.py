@@ -160,6 +160,12 @@ CASES = {
     "datasets/files/folder where the file should be": (
         lambda m, t: (write("spa-eng/spa.txt/x", "x")(t), ds.load_translation_pairs(t)),
         IsADirectoryError, r"cannot read .*spa.txt .*a file, not a folder"),
+    "datasets/files/folder with files where the cache file belongs": (lambda m, t: (
+        write("spa-eng.zip/notes.txt", "x")(ds.cache_dir()), ds.load_translation_pairs()), IsADirectoryError,
+        r"cache: .*spa-eng.zip is a folder, not a file. Move it away or remove it \(rm -r .*make data"),
+    "datasets/files/link to nothing in the cache": (lambda m, t: (
+        ds.cache_dir().mkdir(parents=True), (ds.cache_dir() / "1268-0.txt").symlink_to(t / "gone"),
+        ds.load_text_corpus()), FileNotFoundError, r"1268-0.txt is a link to .*gone, which does not exist"),
     "datasets/files/aclImdb folder without reviews": (lambda m, t: ds.load_imdb(_dir(t, "aclImdb")),
                                                       E, "holds no aclImdb"),
     "datasets/files/unreadable file": (lambda m, t: (

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import re
 import tarfile
 import zipfile
 
@@ -20,7 +21,7 @@ def gutenberg(book: str = BOOK) -> str:
             + "\r\n*** END OF THIS PROJECT GUTENBERG EBOOK FIXTURE ***\r\nLicence text\r\n")
 
 
-def tatoeba_zip(text: str = PAIRS_TEXT) -> bytes:
+def tatoeba_zip(text: str | bytes = PAIRS_TEXT) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("spa-eng/spa.txt", text)
@@ -214,6 +215,29 @@ def test_gutenberg_download_without_markers_is_rejected(served_novel):
     assert ds.fetch(ds.MYSTERIOUS_ISLAND) is None and cache_files() == []
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+def test_tatoeba_download_in_another_encoding_is_named_and_not_kept(serve_tatoeba, encoding, capsys):
+    served = serve_tatoeba(tatoeba_zip(PAIRS_TEXT.encode(encoding)), PAIRS_TEXT)
+    corpus = cu.datasets.load_translation_pairs()
+    out = capsys.readouterr().out
+    problem = "is UTF-16 or binary, not UTF-8 text" if encoding == "utf-16" else "is not UTF-8 .*Latin-1"
+    assert re.search(f"download: rejected \\({re.escape(served.url)}/spa-eng.zip:spa-eng/spa.txt {problem}.*"
+                     "iconv.*nothing was saved.*pass its path", out), out
+    assert corpus.source == "offline default" and cache_files() == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+def test_gutenberg_download_in_another_encoding_is_named_and_not_kept(served_novel, encoding, capsys):
+    text = gutenberg(BOOK + "\nÑandú, ¿dónde está?\n").lstrip("\ufeff")
+    (served_novel.root / "1268-0.txt").write_bytes(text.encode(encoding))
+    corpus = cu.datasets.load_text_corpus()
+    out = capsys.readouterr().out
+    problem = "is UTF-16 or binary, not UTF-8 text" if encoding == "utf-16" else "is not UTF-8 .*Latin-1"
+    assert re.search(f"download: rejected \\({re.escape(served_novel.url)}/1268-0.txt {problem}.*iconv.*"
+                     "nothing was saved, and the loaders fall back to their offline data", out), out
+    assert corpus.source == "offline default" and cache_files() == []
+
+
 def test_acl_imdb_download_uses_the_official_split(file_server, monkeypatch):
     archive = acl_imdb_tar()
     (file_server.root / "aclImdb_v1.tar.gz").write_bytes(archive)
@@ -232,6 +256,73 @@ def test_acl_imdb_folder(tmp_path):
         tar.extractall(tmp_path, filter="data")
     data = cu.datasets.load_imdb(tmp_path / "aclImdb")
     assert len(data["test"][0]) == 20
+
+
+# ------------------------------------------------------------------ the cache holds something else
+
+CACHED = {"pairs": (ds.load_translation_pairs, "TATOEBA"),       # loader, name of its Remote
+          "novel": (ds.load_text_corpus, "MYSTERIOUS_ISLAND"), "reviews": (ds.load_imdb, "ACL_IMDB")}
+
+
+@pytest.fixture
+def remotes_on_the_server(file_server, monkeypatch):
+    """Every loader's remote points at the local server, which holds none of them."""
+    for name in ("TATOEBA", "MYSTERIOUS_ISLAND", "ACL_IMDB"):
+        remote = getattr(ds, name)
+        monkeypatch.setattr(ds, name, ds.Remote(f"{file_server.url}/{remote.filename}", remote.filename,
+                                                remote.verify))
+    return file_server
+
+
+@pytest.mark.parametrize("offline", ["1", "0"])
+@pytest.mark.parametrize("data", CACHED)
+def test_folder_with_files_in_the_cache_is_an_error_and_kept(remotes_on_the_server, data, offline,
+                                                             monkeypatch):
+    load, remote = CACHED[data]
+    folder = ds.cache_dir() / getattr(ds, remote).filename
+    (folder / "notes.txt").parent.mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.setenv("COURSE_OFFLINE", offline)
+    with pytest.raises(IsADirectoryError, match=re.escape(
+            f"cache: {folder} is a folder, not a file. Move it away or remove it (rm -r {folder}), then run "
+            "again to download the file, or run `make data`.")):
+        load()
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert remotes_on_the_server.requests == []
+
+
+@pytest.mark.parametrize("data", CACHED)
+def test_link_to_nothing_in_the_cache_is_an_error_naming_both(remotes_on_the_server, data, tmp_path,
+                                                              monkeypatch):
+    load, remote = CACHED[data]
+    link = ds.cache_dir() / getattr(ds, remote).filename
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path / "unmounted" / link.name)
+    monkeypatch.setenv("COURSE_OFFLINE", "0")
+    with pytest.raises(FileNotFoundError, match=re.escape(
+            f"cache: {link} is a link to {tmp_path / 'unmounted' / link.name}, which does not exist. Move it "
+            f"away or remove it (rm {link}), then run again")):
+        load()
+    assert link.is_symlink() and remotes_on_the_server.requests == []
+
+
+@pytest.mark.parametrize("data", CACHED)
+def test_empty_folder_in_the_cache_is_removed_and_said(data, capsys):
+    remote = getattr(ds, CACHED[data][1])
+    (ds.cache_dir() / remote.filename).mkdir(parents=True)
+    assert ds.fetch(remote) is None             # offline: nothing to download
+    assert f"cache: {ds.cache_dir() / remote.filename} is corrupt" in capsys.readouterr().out
+    assert cache_files() == []
+
+
+def test_link_to_a_file_in_the_cache_is_used(served_tatoeba, tmp_path):
+    shared = tmp_path / "shared" / "spa-eng.zip"
+    shared.parent.mkdir()
+    shared.write_bytes(tatoeba_zip())
+    ds.cache_dir().mkdir()
+    (ds.cache_dir() / "spa-eng.zip").symlink_to(shared)
+    corpus = cu.datasets.load_translation_pairs()
+    assert corpus.source == "download cache" and len(corpus) == 4 and served_tatoeba.requests == []
 
 
 # ------------------------------------------------------------------ the real files
