@@ -86,12 +86,20 @@ def _check_layers(model, names: Sequence[str], builder: str) -> None:
 
 @dataclass
 class CharTables:
-    """The recipe's character tables: sorted characters, their indices and max lengths."""
+    """The recipe's character tables: sorted characters, their indices and max lengths.
+
+    ``reverse_source=True`` makes every encoder input read backwards, padding first: the
+    rows of ``encode_chars``, ``encode_char_ids`` and ``encode_sources`` are the recipe's
+    reversed in time, ``x[:, ::-1]``. The encoder then reads the sentence last, its first
+    characters at the very end, next to the first characters the decoder writes
+    (Sutskever, Vinyals & Le, 2014, section 3.3).
+    """
 
     input_chars: list[str]
     target_chars: list[str]
     max_encoder_len: int
     max_decoder_len: int
+    reverse_source: bool = False
 
     def __post_init__(self):
         self.input_index = {c: i for i, c in enumerate(self.input_chars)}
@@ -114,7 +122,7 @@ class CharTables:
         return self.target_index[END_CHAR]
 
     @classmethod
-    def build(cls, pairs: Sequence[tuple[str, str]]) -> CharTables:
+    def build(cls, pairs: Sequence[tuple[str, str]], reverse_source: bool = False) -> CharTables:
         """Tables from training pairs, as the recipe builds them (plus the space it pads with)."""
         if len(pairs) == 0:
             raise ValueError("CharTables.build got no pairs. Pass the training pairs.")
@@ -123,7 +131,12 @@ class CharTables:
         targets = [START_CHAR + t + END_CHAR for _, t in pairs]
         input_chars = sorted(set("".join(sources)) | {PAD_CHAR})
         target_chars = sorted(set("".join(targets)) | {PAD_CHAR})
-        return cls(input_chars, target_chars, max(map(len, sources)), max(map(len, targets)))
+        return cls(input_chars, target_chars, max(map(len, sources)), max(map(len, targets)),
+                   reverse_source=bool(reverse_source))
+
+    def source_order(self, encoder_input: np.ndarray) -> np.ndarray:
+        """The encoder input (N, T_x, ...) as the encoder reads it: reversed in time if asked."""
+        return encoder_input[:, ::-1].copy() if self.reverse_source else encoder_input
 
     def decode(self, ids: Sequence[int]) -> str:
         """Text of target ids, up to the end marker."""
@@ -160,7 +173,7 @@ def encode_chars(tables: CharTables, pairs: Sequence[tuple[str, str]],
     targets = [START_CHAR + t + END_CHAR for _, t in pairs]
     T_x = encoder_len or tables.max_encoder_len
     T_y = decoder_len or tables.max_decoder_len
-    encoder_input = _one_hot_rows(sources, tables.input_index, T_x)                 # (N, T_x, D_x)
+    encoder_input = tables.source_order(_one_hot_rows(sources, tables.input_index, T_x))  # (N, T_x, D_x)
     decoder_input = _one_hot_rows(targets, tables.target_index, T_y)                # (N, T_y, D_y)
     decoder_target = _one_hot_rows([t[1:] for t in targets], tables.target_index, T_y)
     return encoder_input, decoder_input, decoder_target
@@ -185,7 +198,8 @@ def encode_char_ids(tables: CharTables, pairs: Sequence[tuple[str, str]]):
         return out
 
     targets = [START_CHAR + t + END_CHAR for _, t in pairs]
-    return (ids([s for s, _ in pairs], tables.input_index, tables.max_encoder_len),     # (N, T_x)
+    return (tables.source_order(ids([s for s, _ in pairs], tables.input_index,
+                                    tables.max_encoder_len)),                       # (N, T_x)
             ids(targets, tables.target_index, tables.max_decoder_len),               # (N, T_y)
             ids([t[1:] for t in targets], tables.target_index, tables.max_decoder_len))
 
@@ -194,8 +208,8 @@ def encode_sources(tables: CharTables, sources: Sequence[str], length: int | Non
     """One-hot encoder input (N, T_x, D_x) for sources alone (to translate them)."""
     if isinstance(sources, str) or len(sources) == 0:
         raise ValueError("encode_sources got no sentences: pass a non-empty list of str.")
-    return _one_hot_rows(check_texts(sources, "encode_sources"), tables.input_index,
-                         length or tables.max_encoder_len)
+    return tables.source_order(_one_hot_rows(check_texts(sources, "encode_sources"),
+                                             tables.input_index, length or tables.max_encoder_len))
 
 
 # ------------------------------------------------------------- character models

@@ -48,6 +48,19 @@ def test_encode_chars_shifts_the_target_and_pads_with_spaces():
     assert text(enc[0], tables.input_chars) == "Go." + " " * (tables.max_encoder_len - 3)
 
 
+def test_reverse_source_reads_the_padding_first_and_the_sentence_backwards():
+    tables = seq2seq.CharTables.build(PAIRS, reverse_source=True)
+    plain = seq2seq.CharTables.build(PAIRS)
+    enc = seq2seq.encode_sources(tables, ["Go."])
+    text = "".join(tables.input_chars[i] for i in enc[0].argmax(-1))
+    assert text == " " * (tables.max_encoder_len - 3) + ".oG"
+    np.testing.assert_array_equal(enc, seq2seq.encode_sources(plain, ["Go."])[:, ::-1])
+    ids, one_hot = seq2seq.encode_char_ids(tables, PAIRS), seq2seq.encode_chars(tables, PAIRS)
+    np.testing.assert_array_equal(np.eye(one_hot[0].shape[-1])[ids[0]], one_hot[0])
+    np.testing.assert_array_equal(ids[0], seq2seq.encode_char_ids(plain, PAIRS)[0][:, ::-1])
+    np.testing.assert_array_equal(ids[1], seq2seq.encode_char_ids(plain, PAIRS)[1])  # targets as before
+
+
 def test_unknown_characters_become_zero_vectors():
     tables = seq2seq.CharTables.build(PAIRS)
     enc = seq2seq.encode_sources(tables, ["Zoë"])
