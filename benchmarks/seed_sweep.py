@@ -15,11 +15,15 @@ Keras, so they run once per seed. ``ci`` runs use the data that ships with the c
 
 Writes ``results/seed_sweep.<profile>.json`` (every run: seconds, failures, measured results)
 and prints two Markdown tables: the runs, and the spread of every measured number over seeds.
+With ``--record``, the first seed's run on the first backend of each notebook is also kept
+as its recorded run, ``results/<notebook>.<profile>.json`` (as ``notebook_times.py --record``
+writes it), so a sweep need not be followed by another run to record.
 """
 
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,7 +58,19 @@ def run_one(path: Path, profile: str, seed: int, backend: str, results_dir: Path
     recorded = results_dir / f"{path.stem}.{profile}.json"
     results = json.loads(recorded.read_text(encoding="utf-8"))["results"] if recorded.is_file() else {}
     return {"notebook": path.stem, "copy": path.parent.name, "seed": seed, "backend": backend,
-            "seconds": round(seconds, 1), "failures": report["failures"], "results": results}
+            "seconds": round(seconds, 1), "failures": report["failures"], "results": results,
+            "recorded": str(recorded) if recorded.is_file() else None}
+
+
+def keep_as_recorded(run: dict) -> Path:
+    """Copy a run's recorded results into ``results/``, with the notebook's wall time."""
+    entry = json.loads(Path(run["recorded"]).read_text(encoding="utf-8"))
+    entry["seconds"] = run["seconds"]                  # the whole notebook, kernel start included
+    path = ROOT / "results" / Path(run["recorded"]).name
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(entry, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    shutil.move(tmp, path)
+    return path
 
 
 # Runs in a child process: execute with errors allowed, then list every cell that raised.
@@ -109,6 +125,8 @@ def main() -> None:
     parser.add_argument("--student", action="store_true",
                         help="also run the student copies (student/, from tools/make_student.py)")
     parser.add_argument("--out", type=Path, help="default: results/seed_sweep.<profile>.json")
+    parser.add_argument("--record", action="store_true",
+                        help="keep the first seed's run of each notebook as its recorded run")
     args = parser.parse_args()
     folders = [ROOT / "notebooks"]
     if args.student:
@@ -125,6 +143,9 @@ def main() -> None:
         for k, (path, seed, backend) in enumerate(plan(notebooks, args.seeds, args.backends)):
             run = run_one(path, args.profile, seed, backend, Path(tmp) / str(k))
             runs.append(run)
+            if (args.record and run["copy"] == "notebooks" and seed == args.seeds[0]
+                    and backend == args.backends[0] and run["recorded"] and not run["failures"]):
+                print(f"recorded: {keep_as_recorded(run).relative_to(ROOT)}", file=sys.stderr)
             failed = "; ".join(f"cell {f['cell']}: `{f['line']}` {f['error']} {f.get('printed', '')}"
                                .replace("\n", " ").replace("|", "/") for f in run["failures"])
             print(f"| {run['notebook']} | {run['copy']} | {seed} | {backend} | {run['seconds']:.0f} | "
