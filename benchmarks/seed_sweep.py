@@ -13,7 +13,7 @@ cell still records what the notebook measured. The PyTorch notebooks (05, 06) do
 Keras, so they run once per seed. ``ci`` runs use the data that ships with the course, as
 ``make test`` does.
 
-Writes ``results/seed_sweep.<profile>.json`` (every run: seconds, failures, measured results)
+Writes ``results/seed_sweep/<profile>.json`` (every run: seconds, failures, measured results)
 and prints two Markdown tables: the runs, and the spread of every measured number over seeds.
 With ``--record``, the first seed's run on the first backend of each notebook is also kept
 as its recorded run, ``results/<notebook>.<profile>.json`` (as ``notebook_times.py --record``
@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--notebooks", nargs="*", default=[], help="name prefixes, e.g. 03 04")
     parser.add_argument("--student", action="store_true",
                         help="also run the student copies (student/, from tools/make_student.py)")
-    parser.add_argument("--out", type=Path, help="default: results/seed_sweep.<profile>.json")
+    parser.add_argument("--out", type=Path, help="default: results/seed_sweep/<profile>.json")
     parser.add_argument("--record", action="store_true",
                         help="keep the first seed's run of each notebook as its recorded run")
     args = parser.parse_args()
@@ -135,7 +135,8 @@ def main() -> None:
         folders.append(ROOT / "student")
     notebooks = [p for folder in folders for p in sorted(folder.glob("*.ipynb"))
                  if not args.notebooks or p.name.startswith(tuple(args.notebooks))]
-    out = args.out or ROOT / "results" / f"seed_sweep.{args.profile}.json"
+    out = args.out or ROOT / "results" / "seed_sweep" / f"{args.profile}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     print(f"{config.machine_report()}\n")
     print("| notebook | copy | seed | backend | seconds | failures |\n|---|---|---:|---|---:|---|")
     runs = []
