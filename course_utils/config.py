@@ -133,12 +133,14 @@ class ProfileTable:
     """Sizes for every profile; attribute access gives the active profile's value.
 
     ``data_rows`` names the rows that size the data and the training steps: in smoke mode
-    (``COURSE_SMOKE=1``) they take their ``ci`` value. ``COURSE_OVERRIDES`` then sets any
+    (``COURSE_SMOKE=1``) they take their ``ci`` value, or their value in ``smoke`` where a
+    notebook's ``ci`` run is too long for the larger models. ``COURSE_OVERRIDES`` then sets any
     row by name. ``overridden`` lists what changed; ``targets_apply`` is ``False`` if
     anything did.
     """
 
-    def __init__(self, rows: dict[str, tuple], data_rows: tuple[str, ...] = ()):
+    def __init__(self, rows: dict[str, tuple], data_rows: tuple[str, ...] = (),
+                 smoke_values: dict | None = None):
         if not isinstance(rows, dict) or not rows:
             raise ValueError(
                 "profile_table needs a non-empty dict: name -> (ci, laptop, full[, why])."
@@ -159,13 +161,17 @@ class ProfileTable:
         unknown = [n for n in data_rows if n not in self._rows]
         if unknown:
             raise ValueError(f"data_rows {unknown} are not rows of this table ({', '.join(rows)}).")
+        smoke_values = dict(smoke_values or {})
+        if not set(smoke_values) <= set(data_rows):
+            raise ValueError(f"smoke_values {sorted(set(smoke_values) - set(data_rows))} are not data_rows "
+                             f"({', '.join(data_rows)}): only data rows change in a smoke run.")
         self.profile = profile()
         column = PROFILES.index(self.profile)
         self._active = {name: row[column] for name, row in self._rows.items()}
         self.overridden: dict[str, tuple] = {}     # name -> (table value, value used)
         if smoke():
             for name in data_rows:
-                self._set(name, self._rows[name][0])
+                self._set(name, smoke_values.get(name, self._rows[name][0]))
         for name, raw in overrides().items():
             if name not in self._rows:
                 print(f"COURSE_OVERRIDES: this notebook has no size {name!r}; not used "
@@ -233,12 +239,14 @@ class ProfileTable:
                 + "".join(row_html(r, "td") for r in body) + "</table>")
 
 
-def profile_table(rows: dict[str, tuple], data_rows: tuple[str, ...] = ()) -> ProfileTable:
+def profile_table(rows: dict[str, tuple], data_rows: tuple[str, ...] = (),
+                  smoke_values: dict | None = None) -> ProfileTable:
     """Build the notebook's size table: ``{name: (ci, laptop, full[, why])}``.
 
-    ``data_rows``: the rows that size data and steps, taken from ``ci`` when ``COURSE_SMOKE=1``.
+    ``data_rows``: the rows that size data and steps, taken from ``ci`` when ``COURSE_SMOKE=1``
+    (or from ``smoke_values``, ``{name: value}``, for the rows it names).
     """
-    return ProfileTable(rows, tuple(data_rows))
+    return ProfileTable(rows, tuple(data_rows), smoke_values)
 
 
 def course_seed() -> int:

@@ -143,6 +143,25 @@ def test_row_that_would_hide_an_attribute_is_refused(name):
         cu.profile_table({name: (1, 2, 3)})
 
 
+def test_smoke_values_replace_ci_for_the_rows_they_name(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv("COURSE_SMOKE", "1")
+    sizes = cu.profile_table({"n_train": (100, 1_000, 10_000), "epochs": (8, 10, 20),
+                              "hidden_size": (8, 16, 64)},
+                             data_rows=("n_train", "epochs"), smoke_values={"epochs": 2})
+    assert (sizes.n_train, sizes.epochs, sizes.hidden_size) == (100, 2, 64)
+    assert not sizes.targets_apply
+    monkeypatch.delenv("COURSE_SMOKE")
+    assert cu.profile_table({"epochs": (8, 10, 20)}, data_rows=("epochs",),
+                            smoke_values={"epochs": 2}).epochs == 20      # only in smoke runs
+
+
+def test_smoke_values_must_be_data_rows():
+    with pytest.raises(ValueError, match="smoke_values.*hidden_size.*not data_rows"):
+        cu.profile_table({"n": (1, 2, 3), "hidden_size": (1, 2, 3)}, data_rows=("n",),
+                         smoke_values={"hidden_size": 1})
+
+
 def test_data_rows_must_be_rows():
     with pytest.raises(ValueError, match="not rows"):
         cu.profile_table({"n": (1, 2, 3)}, data_rows=("epochs",))
