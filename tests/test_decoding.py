@@ -173,12 +173,26 @@ def test_wide_beam_is_exact_search(seed):
         assert found[b] == best
 
 
-def test_beam_beats_or_ties_greedy_on_random_models():
-    for seed in range(5):
-        step, state = random_rnn_step(seed=seed), init_state(8, seed=seed)
-        _, g = decoding.greedy_decode(step, state, 8, START, END, 10, return_scores=True)
-        _, b = decoding.beam_search(step, state, 8, START, END, 10, beam_width=4, return_scores=True)
-        assert (b >= g - 1e-9).all()
+# Beam search is not exact: greedy's prefix [2, 5] (0.36 * 0.4 = 0.144) is pruned at step 2
+# by two prefixes after token 3 (0.34 * 0.5 = 0.17 each), whose every continuation is worse
+# than greedy's end (at most 0.17 * 0.3 = 0.051, cut at max_len = 3, against 0.144).
+PRUNED = {0: {2: (0.36, 1), 3: (0.34, 2), 4: (0.30, 3)},
+          1: {5: (0.4, 4), 2: (0.3, 5), 3: (0.3, 6)},
+          3: {2: (0.3, 15), 3: (0.3, 16), 4: (0.4, 17)},
+          2: {2: (0.5, 7), 4: (0.5, 8)},
+          7: {END: (0.1, None), 2: (0.3, 9), 3: (0.3, 10), 4: (0.3, 11)},
+          8: {END: (0.1, None), 2: (0.3, 12), 3: (0.3, 13), 4: (0.3, 14)}}
+
+
+def test_beam_search_can_lose_to_greedy_when_greedys_prefix_is_pruned():
+    step, state = tree_step(PRUNED, vocab_size=6), (np.zeros(1, dtype=int),)
+    greedy, g = decoding.greedy_decode(step, state, 1, START, END, 3, return_scores=True)
+    beam, b = decoding.beam_search(step, state, 1, START, END, 3, beam_width=2, return_scores=True)
+    assert greedy == [[2, 5]] and len(beam[0]) == 3 and beam[0][0] == 3     # pruned; beam is cut
+    np.testing.assert_allclose(g, np.log(0.36 * 0.4))
+    np.testing.assert_allclose(b, np.log(0.34 * 0.5 * 0.3))
+    wide = decoding.beam_search(step, state, 1, START, END, 3, beam_width=3)
+    assert wide == greedy                     # a beam one wider keeps it: the best output
 
 
 def test_length_penalty_favours_longer_outputs():
