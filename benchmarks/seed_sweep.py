@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/seed_sweep.py                       # ci, seeds 0-4, both backends
     .venv/bin/python benchmarks/seed_sweep.py --student             # the student copies too
+    .venv/bin/python benchmarks/seed_sweep.py --summary             # the saved sweeps, one table
     COURSE_DATA_DIR=../shared/data .venv/bin/python benchmarks/seed_sweep.py \
         --profile laptop --seeds 0 1 2 --backends tensorflow --notebooks 04
 
@@ -116,6 +117,23 @@ def spread(runs: list[dict]) -> list[tuple]:
             for (nb, name, backend), vals in sorted(rows.items())]
 
 
+def summary(paths: list[Path]) -> str:
+    """A Markdown table of saved sweeps: notebook, profile, backends, seeds, failing runs."""
+    rows = []
+    for path in sorted(paths):
+        sweep = json.loads(path.read_text(encoding="utf-8"))
+        by_notebook = {}
+        for r in sweep["runs"]:
+            by_notebook.setdefault((r["notebook"], r["copy"]), []).append(r)
+        for (nb, copy), runs in sorted(by_notebook.items()):
+            rows.append(f"| {nb} | {copy} | {sweep['profile']} | "
+                        f"{', '.join(sorted({r['backend'] for r in runs}))} | "
+                        f"{', '.join(str(s) for s in sorted({r['seed'] for r in runs}))} | {len(runs)} | "
+                        f"{sum(bool(r['failures']) for r in runs)} | `{path.name}` |")
+    return ("| notebook | copy | profile | backends | seeds | runs | failing runs | file |\n"
+            "|---|---|---|---|---|---:|---:|---|\n" + "\n".join(rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="ci", choices=config.PROFILES)
@@ -125,9 +143,14 @@ def main() -> None:
     parser.add_argument("--student", action="store_true",
                         help="also run the student copies (student/, from tools/make_student.py)")
     parser.add_argument("--out", type=Path, help="default: results/seed_sweep/<profile>.json")
+    parser.add_argument("--summary", nargs="*", type=Path, metavar="SWEEP",
+                        help="print a table of saved sweeps (default: results/seed_sweep/*.json)")
     parser.add_argument("--record", action="store_true",
                         help="keep the first seed's run of each notebook as its recorded run")
     args = parser.parse_args()
+    if args.summary is not None:
+        print(summary(args.summary or list((ROOT / "results" / "seed_sweep").glob("*.json"))))
+        return
     folders = [ROOT / "notebooks"]
     if args.student:
         subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py")], check=True,
@@ -158,6 +181,8 @@ def main() -> None:
         if low != high:
             print(f"| {nb} | {name} | {backend} | {low:g} | {high:g} | "
                   + ", ".join(f"{s}: {v:g}" for s, v in vals) + " |")
+    for run in runs:
+        run.pop("recorded")                                   # a temporary path
     out.write_text(json.dumps({"command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
                                "machine": config.machine_report(), "profile": args.profile,
                                "runs": runs, "failed_runs": n_failed}, indent=1, ensure_ascii=False)
