@@ -126,8 +126,9 @@ def summary(paths: list[Path]) -> str:
         for r in sweep["runs"]:
             by_notebook.setdefault((r["notebook"], r["copy"]), []).append(r)
         for (nb, copy), runs in sorted(by_notebook.items()):
+            keras_backends = ", ".join(sorted({r["backend"] for r in runs}))
             rows.append(f"| {nb} | {copy} | {sweep['profile']} | "
-                        f"{', '.join(sorted({r['backend'] for r in runs}))} | "
+                        f"{keras_backends if nb.startswith(KERAS_NOTEBOOKS) else 'PyTorch'} | "
                         f"{', '.join(str(s) for s in sorted({r['seed'] for r in runs}))} | {len(runs)} | "
                         f"{sum(bool(r['failures']) for r in runs)} | `{path.name}` |")
     return ("| notebook | copy | profile | backends | seeds | runs | failing runs | file |\n"
