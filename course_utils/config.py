@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 PROFILES = ("ci", "laptop", "full")
+COURSE_ROOT = Path(__file__).resolve().parent.parent     # holds notebooks/, course_utils/, datasets/
 DEFAULT_PROFILE = "laptop"
 
 #: CPU threads of the course (``make lab``, ``make test`` and the benchmarks set these
@@ -71,13 +72,26 @@ def env_flag(name: str) -> bool:
 
 
 def env_path(name: str, must_exist: bool = False) -> Path | None:
-    """The folder named by environment variable ``name``, or None when it is unset. ``~`` and
-    relative paths (to the current folder) are resolved; a file, or a missing folder when
-    ``must_exist``, is an error that names the variable."""
+    """The folder named by environment variable ``name``, or None when it is unset.
+
+    ``~`` is expanded. A relative path is read from the current folder, or, where nothing
+    is there, from the course's root folder (the one that holds ``notebooks/``): a notebook
+    runs in ``notebooks/``, so ``COURSE_DATA_DIR=../shared/data make lab``, typed in the
+    root, means the same folder in the shell and in the notebook. A file, or a missing
+    folder when ``must_exist``, is an error that names the variable."""
     value = os.environ.get(name, "").strip()
-    folder = Path(value).expanduser().resolve() if value else None
-    if folder is not None and (folder.exists() or must_exist) and not folder.is_dir():
-        raise FileNotFoundError(f"{name}={value!r} is not a folder. Point {name} at a folder, or unset it.")
+    if not value:
+        return None
+    folder = Path(value).expanduser()
+    if not folder.is_absolute():
+        here, from_root = Path.cwd() / folder, COURSE_ROOT / folder
+        folder = from_root if not here.exists() and from_root.exists() else here
+    folder = folder.resolve()
+    if (folder.exists() or must_exist) and not folder.is_dir():
+        where = "" if Path(value).expanduser().is_absolute() else \
+            f" (looked in {Path.cwd()} and in the course folder {COURSE_ROOT})"
+        raise FileNotFoundError(f"{name}={value!r} is not a folder{where}. Point {name} at a "
+                                "folder (an absolute path is safest), or unset it.")
     return folder
 
 

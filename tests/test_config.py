@@ -177,6 +177,18 @@ def test_env_path_resolves_tilde_and_relative_paths(monkeypatch, tmp_path):
     assert cu.config.env_path("COURSE_CACHE_DIR") is None
 
 
+def test_env_path_relative_to_the_course_folder(monkeypatch, tmp_path):
+    """A notebook runs in notebooks/: a path typed relative to the course folder still works."""
+    monkeypatch.chdir(config.COURSE_ROOT / "notebooks")
+    monkeypatch.setenv("COURSE_DATA_DIR", "datasets")          # not in notebooks/, but in the root
+    assert cu.config.env_path("COURSE_DATA_DIR", must_exist=True) == config.COURSE_ROOT / "datasets"
+    monkeypatch.setenv("COURSE_DATA_DIR", "../datasets")       # relative to notebooks/ itself
+    assert cu.config.env_path("COURSE_DATA_DIR", must_exist=True) == config.COURSE_ROOT / "datasets"
+    monkeypatch.setenv("COURSE_DATA_DIR", "no/such/folder")
+    with pytest.raises(FileNotFoundError, match="looked in .*notebooks and in the course folder"):
+        cu.config.env_path("COURSE_DATA_DIR", must_exist=True)
+
+
 def test_env_path_that_must_exist(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "missing"))
     with pytest.raises(FileNotFoundError, match="COURSE_DATA_DIR=.* is not a folder"):
