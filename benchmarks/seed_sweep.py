@@ -40,13 +40,16 @@ KERAS_NOTEBOOKS = ("01", "02", "03", "04")
 BACKENDS = ("tensorflow", "torch")
 
 
-def run_one(path: Path, profile: str, seed: int, backend: str, results_dir: Path) -> dict:
+def run_one(path: Path, profile: str, seed: int, backend: str, results_dir: Path,
+            smoke: bool = False) -> dict:
     """Execute ``path`` in a fresh kernel; return its seconds, failures and recorded results."""
     env = {**os.environ, **config.CPU_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "COURSE_OFFLINE": "1",
            "COURSE_PROFILE": profile, "COURSE_SEED": str(seed), "KERAS_BACKEND": backend,
            "COURSE_RECORD": "1", "COURSE_RESULTS_DIR": str(results_dir),
            "PYTHONWARNINGS": "ignore::DeprecationWarning"}
-    if profile == "ci":          # the data that ships with the course, as `make test` runs it
+    if smoke:                    # the profile's model sizes on ci's data and steps, as `make test`
+        env["COURSE_SMOKE"] = "1"
+    if profile == "ci" or smoke:  # the data that ships with the course, as `make test` runs it
         env.update(COURSE_DATA_DIR="", COURSE_CACHE_DIR=str(results_dir / "no-downloads"))
     if backend == "torch" and path.parent.name == "student":   # as make test: TensorFlow hidden
         env["PYTHONPATH"] = str(ROOT / "tools" / "without_tensorflow")
@@ -127,7 +130,8 @@ def summary(paths: list[Path]) -> str:
             by_notebook.setdefault((r["notebook"], r["copy"]), []).append(r)
         for (nb, copy), runs in sorted(by_notebook.items()):
             keras_backends = ", ".join(sorted({r["backend"] for r in runs}))
-            rows.append(f"| {nb} | {copy} | {sweep['profile']} | "
+            profile = sweep["profile"] + (" (smoke)" if sweep.get("smoke") else "")
+            rows.append(f"| {nb} | {copy} | {profile} | "
                         f"{keras_backends if nb.startswith(KERAS_NOTEBOOKS) else 'PyTorch'} | "
                         f"{', '.join(str(s) for s in sorted({r['seed'] for r in runs}))} | {len(runs)} | "
                         f"{sum(bool(r['failures']) for r in runs)} | `{path.name}` |")
@@ -143,7 +147,10 @@ def main() -> None:
     parser.add_argument("--notebooks", nargs="*", default=[], help="name prefixes, e.g. 03 04")
     parser.add_argument("--student", action="store_true",
                         help="also run the student copies (student/, from tools/make_student.py)")
-    parser.add_argument("--out", type=Path, help="default: results/seed_sweep/<profile>.json")
+    parser.add_argument("--smoke", action="store_true",
+                        help="COURSE_SMOKE=1: the profile's model sizes on ci's data and steps")
+    parser.add_argument("--out", type=Path,
+                        help="default: results/seed_sweep/<profile>.json (<profile>-smoke.json)")
     parser.add_argument("--summary", nargs="*", type=Path, metavar="SWEEP",
                         help="print a table of saved sweeps (default: results/seed_sweep/*.json)")
     parser.add_argument("--record", action="store_true",
@@ -159,14 +166,16 @@ def main() -> None:
         folders.append(ROOT / "student")
     notebooks = [p for folder in folders for p in sorted(folder.glob("*.ipynb"))
                  if not args.notebooks or p.name.startswith(tuple(args.notebooks))]
-    out = args.out or ROOT / "results" / "seed_sweep" / f"{args.profile}.json"
+    if args.smoke and args.record:
+        parser.error("--record keeps runs at the profile's own sizes; a --smoke run is not one")
+    out = args.out or ROOT / "results" / "seed_sweep" / f"{args.profile}{'-smoke' * args.smoke}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     print(f"{config.machine_report()}\n")
     print("| notebook | copy | seed | backend | seconds | failures |\n|---|---|---:|---|---:|---|")
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for k, (path, seed, backend) in enumerate(plan(notebooks, args.seeds, args.backends)):
-            run = run_one(path, args.profile, seed, backend, Path(tmp) / str(k))
+            run = run_one(path, args.profile, seed, backend, Path(tmp) / str(k), args.smoke)
             runs.append(run)
             if (args.record and run["copy"] == "notebooks" and seed == args.seeds[0]
                     and backend == args.backends[0] and run["recorded"] and not run["failures"]):
@@ -186,6 +195,7 @@ def main() -> None:
         run.pop("recorded")                                   # a temporary path
     out.write_text(json.dumps({"command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
                                "machine": config.machine_report(), "profile": args.profile,
+                               "smoke": args.smoke,
                                "runs": runs, "failed_runs": n_failed}, indent=1, ensure_ascii=False)
                    + "\n", encoding="utf-8")
     print(f"written: {out}")

@@ -195,7 +195,9 @@ def beam_search(step: Step, init_state, batch_size: int, start_id: int, end_id: 
         frozen[end_id] = 0.0
         log_probs = np.where(done[:, :, None], frozen, log_probs)            # (B, K, V)
         candidates = (scores[:, :, None] + log_probs).reshape(B, K * V)      # (B, K*V)
-        best = np.argsort(-candidates, axis=1, kind="stable")[:, :K]         # (B, K)
+        # Best first; where rounding makes two sums equal, the likelier last step first, as
+        # greedy decoding chooses it (so width 1 is greedy decoding, to the last bit).
+        best = np.lexsort((-log_probs.reshape(B, K * V), -candidates), axis=1)[:, :K]   # (B, K)
         parent, token = best // V, best % V                                  # (B, K) each
         scores = np.take_along_axis(candidates, best, axis=1)
         was_done = np.take_along_axis(done, parent, axis=1)
