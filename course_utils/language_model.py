@@ -10,15 +10,14 @@ module holds everything notebook 05 trains and measures, in the order it is used
   through time, TBPTT); targets are the inputs shifted by one character;
 - ``CharLM``: embedding -> LSTM (or GRU) -> linear, with the makemore interface
   ``forward(idx, targets=None, state=None) -> (logits, loss, state)``;
-- ``detach_state``, ``train_step``, ``bits_per_char``, ``fit``: one step of truncated
-  BPTT (forward, backward, gradient clipping, optimizer step), evaluation with the state
-  carried through the whole text, and the loop that runs them with Adam and a cosine
-  learning-rate decay (``course_utils.training.warmup_cosine``);
+- ``detach_state``, ``train_step``, ``bits_per_char``: one step of truncated BPTT
+  (forward, backward, gradient clipping, optimizer step) and evaluation with the state
+  carried through the whole text; the loop that runs them with Adam and a cosine
+  learning-rate decay is ``course_utils.training.fit_language_model``;
 - ``sampling_distribution``, ``generate``: batched, seeded sampling with a temperature
   and top-k.
 
-``fit`` returns the course's Keras-shaped history (``course_utils.training``). Public
-functions check their input once and raise a ``ValueError`` naming the fix; the
+Public functions check their input once and raise a ``ValueError`` naming the fix; the
 per-step code inside the loops does not re-check.
 
 Losses are in nats (what ``cross_entropy`` returns); bits per character = nats / ln 2.
@@ -30,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 
 import numpy as np
 import torch
@@ -39,7 +37,6 @@ from torch.nn import functional as F
 
 from .checks import check_args, check_weights
 from .text import as_ids
-from .training import epoch_line, warmup_cosine
 
 LN2 = math.log(2.0)
 
@@ -195,7 +192,7 @@ def detach_state(state):
     return state.detach()
 
 
-# -------------------------------------------------------------------------- training
+# ------------------------------------------------------------- one step, and evaluation
 
 def _autocast(device: torch.device, enabled: bool):
     """float16 autocast on a CUDA device (where it speeds up the matrix products)."""
@@ -252,82 +249,6 @@ def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
         count += y.numel()
     model.train(was_training)
     return total / count / LN2
-
-
-def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
-        seq_len: int = 128, lr: float = 3e-3, clip: float = 1.0, carry_state: bool = True,
-        warmup_steps: int = 0, amp: bool | None = None, max_steps: int | None = None,
-        progress: bool = True, eval_batch_size: int = 16) -> dict:
-    """Train ``model`` with truncated BPTT, Adam and a cosine learning-rate decay.
-
-    Every step is ``train_step`` on the next chunk of ``stream_batches(train_ids, ...)``,
-    the state carried from chunk to chunk (detached) or, with ``carry_state=False``,
-    restarted from zeros. The learning rate follows ``warmup_cosine``: up over
-    ``warmup_steps``, then down from ``lr`` to ``lr / 10`` at the last step. After every
-    epoch the model reads ``valid_ids`` with its state carried, and one line is printed
-    with the training and validation bits per character (``progress=False``: none).
-    ``max_steps`` caps the steps of each epoch (for short runs); ``amp`` (default: on
-    for CUDA) uses float16 mixed precision.
-
-    Returns the Keras-shaped history: per-epoch lists ``loss`` (training, nats),
-    ``val_loss`` (nats), ``val_bpc`` (bits per character), ``lr`` (at the epoch's end),
-    ``seconds`` (training time so far, evaluation excluded) and ``chars_per_s``; and
-    per-step traces ``batch_loss``, ``batch_grad_norm`` (before clipping) and
-    ``batch_lr`` (the rate that step used).
-    """
-    positive = "a positive int"
-    check_args("fit", " (e.g. lr=3e-3, clip=1.0; max_steps=None runs whole epochs)",
-               epochs=(epochs, positive), batch_size=(batch_size, positive), seq_len=(seq_len, positive),
-               eval_batch_size=(eval_batch_size, positive), warmup_steps=(warmup_steps, "an int >= 0"),
-               max_steps=(max_steps, "None or a positive int"), lr=(lr, "a number > 0"),
-               clip=(clip, "a number > 0"))
-    check_weights(model, "fit")
-    train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
-    _check_range(train_ids, model.vocab_size, "train_ids")
-    _check_range(valid_ids, model.vocab_size, "valid_ids")
-    batches = stream_batches(train_ids, batch_size, seq_len)
-    per_epoch = len(batches) if max_steps is None else min(max_steps, len(batches))
-    total = epochs * per_epoch
-    if warmup_steps >= total:
-        raise ValueError(f"warmup_steps={warmup_steps} must be fewer than the {total} steps "
-                         "of the run.")
-    stream_batches(valid_ids, eval_batch_size, 256)                    # fail now, not later
-    device = next(model.parameters()).device
-    amp = device.type == "cuda" if amp is None else (amp and device.type == "cuda")
-    scaler = torch.amp.GradScaler("cuda") if amp else None
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: warmup_cosine(step, total, warmup_steps))
-    history = {k: [] for k in ("loss", "val_loss", "val_bpc", "lr", "seconds", "chars_per_s",
-                               "batch_loss", "batch_grad_norm", "batch_lr")}
-    seconds = 0.0
-    model.train()
-    for _ in range(epochs):
-        state, losses, norms, chars, start = None, [], [], 0, time.perf_counter()
-        for x, y in batches[:per_epoch]:
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)  # (B, T)
-            state = detach_state(state) if carry_state else None
-            history["batch_lr"].append(scheduler.get_last_lr()[0])      # the rate this step uses
-            loss, norm, state = train_step(model, x, y, state, optimizer, clip, scaler)
-            scheduler.step()
-            losses.append(loss)
-            norms.append(norm)
-            chars += x.numel()
-        history["batch_loss"] += torch.stack(losses).tolist()           # one sync per epoch
-        history["batch_grad_norm"] += torch.stack(norms).tolist()
-        epoch_seconds = time.perf_counter() - start
-        seconds += epoch_seconds
-        history["loss"].append(float(np.mean(history["batch_loss"][-per_epoch:])))
-        history["val_bpc"].append(bits_per_char(model, valid_ids, eval_batch_size, 256))
-        history["val_loss"].append(history["val_bpc"][-1] * LN2)
-        history["lr"].append(scheduler.get_last_lr()[0])
-        history["seconds"].append(seconds)
-        history["chars_per_s"].append(chars / epoch_seconds)
-        if progress:
-            line = {"bpc": [v / LN2 for v in history["loss"]], "val_bpc": history["val_bpc"],
-                    "lr": history["lr"], "seconds": history["seconds"]}     # bits, side by side
-            print(epoch_line(line, epochs), flush=True)
-    return history
 
 
 # -------------------------------------------------------------------------- sampling
