@@ -257,7 +257,9 @@ def translate(model, src_vocab: Vocab, tgt_vocab: Vocab, sentences: Sequence[str
               length_penalty: float = 0.0) -> list[str]:
     """Translate ``sentences`` with greedy decoding (``beam_width=1``) or beam search.
 
-    Sentences are encoded with ``src_vocab``, decoded in batches of similar length
+    Every input is checked here, once; the ids this function makes from them go to
+    ``model.start(..., validate=False)`` unchecked. Sentences are encoded with
+    ``src_vocab``, decoded in batches of similar length
     (``course_utils.decoding`` over ``model.start`` / ``model.step``) and turned into
     text with ``tgt_vocab.decode``; the results come back in the input order. A
     sentence of :math:`T_x` words gets at most ``max_len`` output words, by default
@@ -287,17 +289,19 @@ def translate(model, src_vocab: Vocab, tgt_vocab: Vocab, sentences: Sequence[str
             raise ValueError(f"{name}={value!r} must be an int >= 1"
                              + (" (or None for 2 * source words + 10)." if name == "max_len" else "."))
     ids = [src_vocab.encode(s) for s in sentences]
-    for i, row in enumerate(ids):
-        if not row:
-            raise ValueError(f"sentence {i} ({sentences[i]!r}) has no words to translate; "
-                             "leave empty sentences out.")
-    order = np.argsort([len(row) for row in ids], kind="stable")         # short ones together
+    lengths = [len(row) for row in ids]
+    if min(lengths) == 0 or model.max_len is not None and max(lengths) > model.max_len:
+        i = int(np.argmin(lengths)) if min(lengths) == 0 else int(np.argmax(lengths))
+        raise ValueError(f"sentence {i} ({sentences[i]!r}) has {lengths[i]} words, but the model "
+                         f"translates 1 to {model.max_len or 'any number of'} words: leave it out.")
+    order = np.argsort(lengths, kind="stable")                           # short ones together
     out: list[str] = [""] * len(sentences)
     for i in range(0, len(order), batch_size):
         rows = order[i:i + batch_size]
         bounds = [max_len or 2 * len(ids[r]) + 10 for r in rows]         # output words per sentence
         steps = max(bounds) if model.max_len is None else min(max(bounds), model.max_len)
-        state = model.start(pad_sequences([ids[r] for r in rows], value=Vocab.pad_id))
+        src = pad_sequences([ids[r] for r in rows], value=Vocab.pad_id)  # (B, S), made here: valid
+        state = model.start(src, validate=False)
         kw = dict(batch_size=len(rows), start_id=Vocab.start_id, end_id=Vocab.end_id, max_len=steps)
         decoded = (greedy_decode(model.step, state, **kw) if beam_width == 1 else
                    beam_search(model.step, state, beam_width=beam_width,

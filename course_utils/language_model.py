@@ -43,20 +43,15 @@ LN2 = math.log(2.0)
 
 # ------------------------------------------------------------------------------ the data
 
-def _as_ids(ids, name: str = "ids") -> np.ndarray:
-    """A non-empty 1-D int64 array (``text.as_ids`` refuses text, floats, batches, ragged lists)."""
-    array = as_ids(ids, what=name)
+def _as_ids(ids, name: str = "ids", vocab_size: int | None = None) -> np.ndarray:
+    """A non-empty 1-D int64 array of ids in [0, vocab_size) (``text.as_ids`` refuses text,
+    floats, batches, ragged lists and ids outside the vocabulary)."""
+    array = as_ids(ids, vocab_size, what=name, fix="encode the text with the vocabulary the model was "
+                   "built for: CharLM(len(vocab), ...), vocab_size=len(vocab)")
     if array.size == 0:
         raise ValueError(f"{name} is empty: pass a non-empty sequence of ids; check that the text "
                          "loaded and was encoded.")
     return array
-
-
-def _check_range(array: np.ndarray, vocab_size: int, name: str) -> None:
-    if array.min() < 0 or array.max() >= vocab_size:
-        raise ValueError(f"{name} must lie in [0, {vocab_size}) for this model; found "
-                         f"{array.min()}..{array.max()}. Encode the text with the vocabulary "
-                         "the model was built for: CharLM(len(vocab), ...), vocab_size=len(vocab).")
 
 
 def split_ids(ids, validation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -83,8 +78,9 @@ def unigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 
     Estimated on ``train_ids``, scored on every validation character after the first
     (the same targets the recurrent model is scored on).
     """
-    train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
-    _check_vocab(vocab_size, train_ids, valid_ids, alpha)
+    train_ids = _as_ids(train_ids, "train_ids", vocab_size)
+    valid_ids = _as_ids(valid_ids, "valid_ids", vocab_size)
+    _check_smoothing(valid_ids, alpha)
     counts = np.bincount(train_ids, minlength=vocab_size) + alpha        # (V,)
     log2_p = np.log2(counts / counts.sum())                              # (V,)
     return float(-log2_p[valid_ids[1:]].mean())
@@ -92,21 +88,20 @@ def unigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 
 
 def bigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0) -> float:
     """Bits per character of P(next | current) from pair counts (add-``alpha`` smoothing)."""
-    train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
-    _check_vocab(vocab_size, train_ids, valid_ids, alpha)
+    train_ids = _as_ids(train_ids, "train_ids", vocab_size)
+    valid_ids = _as_ids(valid_ids, "valid_ids", vocab_size)
+    _check_smoothing(valid_ids, alpha)
     counts = np.full((vocab_size, vocab_size), float(alpha))             # (V, V)
     np.add.at(counts, (train_ids[:-1], train_ids[1:]), 1.0)
     log2_p = np.log2(counts / counts.sum(axis=1, keepdims=True))         # rows sum to 1
     return float(-log2_p[valid_ids[:-1], valid_ids[1:]].mean())
 
 
-def _check_vocab(vocab_size, train_ids, valid_ids, alpha) -> None:
+def _check_smoothing(valid_ids, alpha) -> None:
     check_args("smoothing", ", or unseen characters get probability 0 and infinite bits; add-one "
                "smoothing is alpha=1", alpha=(alpha, "a number > 0"))
     if len(valid_ids) < 2:
         raise ValueError("valid_ids needs at least 2 ids: one to condition on, one to score.")
-    for name, ids in (("train_ids", train_ids), ("valid_ids", valid_ids)):
-        _check_range(ids, vocab_size, name)
 
 
 # -------------------------------------------------------------------- streams for TBPTT
@@ -234,8 +229,7 @@ def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
     scored once, given all the text before it in its stream. ``carry_state=False``
     restarts the state every ``seq_len`` characters (the model then sees less context).
     """
-    ids = _as_ids(ids)
-    _check_range(ids, model.vocab_size, "ids")
+    ids = _as_ids(ids, "ids", model.vocab_size)
     check_weights(model, "bits_per_char")
     device = next(model.parameters()).device
     was_training = model.training
@@ -291,8 +285,7 @@ def generate(model, prompt_ids, n: int, temperature: float = 1.0, top_k: int | N
     ``generator`` (a CPU ``torch.Generator``, or an int seed) makes the samples
     reproducible; sampling runs on the CPU, so a seed gives the same draws on any device.
     """
-    prompt = _as_ids(prompt_ids, "prompt_ids")
-    _check_range(prompt, model.vocab_size, "prompt_ids")
+    prompt = _as_ids(prompt_ids, "prompt_ids", model.vocab_size)
     check_args("generate", " (n: characters to generate)", n=(n, "an int >= 0"),
                num_samples=(num_samples, "a positive int"))
     _check_sampling(temperature, top_k, model.vocab_size)

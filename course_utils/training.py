@@ -30,8 +30,7 @@ from torch.nn import functional as F
 from . import config, metrics
 from . import language_model as lm
 from .checks import check_args, check_weights
-from .text import Vocab
-from .translators import _check_id_range
+from .text import Vocab, as_ids, check_padding
 
 PAD = Vocab.pad_id
 
@@ -142,9 +141,8 @@ def fit_language_model(model, train_ids, valid_ids, epochs: int = 1, batch_size:
                max_steps=(max_steps, "None or a positive int"), lr=(lr, "a number > 0"),
                clip=(clip, "a number > 0"))
     check_weights(model, "fit")
-    train_ids, valid_ids = lm._as_ids(train_ids, "train_ids"), lm._as_ids(valid_ids, "valid_ids")
-    lm._check_range(train_ids, model.vocab_size, "train_ids")
-    lm._check_range(valid_ids, model.vocab_size, "valid_ids")
+    train_ids = lm._as_ids(train_ids, "train_ids", model.vocab_size)
+    valid_ids = lm._as_ids(valid_ids, "valid_ids", model.vocab_size)
     batches = lm.stream_batches(train_ids, batch_size, seq_len)
     per_epoch = len(batches) if max_steps is None else min(max_steps, len(batches))
     total = epochs * per_epoch
@@ -192,8 +190,9 @@ def fit_language_model(model, train_ids, valid_ids, epochs: int = 1, batch_size:
 
 # ---------------------------------------------------------- translators (notebook 06)
 
-def _check_arrays(arrays, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The (src, tgt_in, tgt_out) triple as int64 arrays with one row per pair."""
+def _check_arrays(arrays, name: str, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (src, tgt_in, tgt_out) triple as int64 arrays with one row per pair, ids in the
+    ``model``'s vocabularies, every source row a sentence, no row longer than its ``max_len``."""
     if not isinstance(arrays, (tuple, list)) or len(arrays) != 3:
         raise ValueError(f"{name} must be the triple (src, tgt_in, tgt_out) that "
                          "cu.seq2seq.encode_words returns.")
@@ -203,18 +202,17 @@ def _check_arrays(arrays, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
         if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer):
             raise ValueError(f"{name}: {part} must be a 2-D integer array (pairs, time), got "
                              f"{array.dtype} {array.shape}. Use cu.seq2seq.encode_words.")
-        parts.append(array.astype(np.int64, copy=False))
+        side = part[:3]                                                  # "src" or "tgt"
+        parts.append(as_ids(array, getattr(model, f"{side}_vocab_size"), 2, f"{name}: {part}",
+                            fix="encode with the vocabularies the model was built for, or build the "
+                                f"model with {side}_vocab_size=len(vocab)"))
     src, tgt_in, tgt_out = parts
     if not len(src) == len(tgt_in) == len(tgt_out) or tgt_in.shape != tgt_out.shape:
         raise ValueError(f"{name}: src {src.shape}, tgt_in {tgt_in.shape} and tgt_out "
                          f"{tgt_out.shape} must have the same number of rows (and tgt_in the "
                          "shape of tgt_out). Encode them together with encode_words(..., pairs).")
-    if len(src) == 0:
-        raise ValueError(f"{name} holds no pairs; check the split.")
-    empty = np.flatnonzero((src != PAD).sum(1) == 0)
-    if len(empty):
-        raise ValueError(f"{name}: source row {empty[0]} is all padding; leave pairs with an empty "
-                         "source out before encoding them.")
+    check_padding(src, f"{name}: source")
+    model._check_length(max(src.shape[1], tgt_in.shape[1]), f"{name}: a sentence")
     return src, tgt_in, tgt_out
 
 
@@ -255,7 +253,7 @@ def evaluate_teacher_forced(model, arrays, batch_size: int = 256) -> dict[str, f
     ``arrays`` is the (src, tgt_in, tgt_out) triple of ``encode_words``. The accuracy is
     ``cu.metrics.token_accuracy`` over real target positions (words and ``</s>``).
     """
-    src, tgt_in, tgt_out = _check_arrays(arrays, "arrays")
+    src, tgt_in, tgt_out = _check_arrays(arrays, "arrays", model)
     was_training = model.training
     model.eval()
     order = np.lexsort(((tgt_out != PAD).sum(1), (src != PAD).sum(1)))   # similar lengths together
@@ -303,14 +301,9 @@ def fit_translator(model, train_arrays, val_arrays, epochs: int, batch_size: int
                clip=(clip, "a number > 0"), warmup_steps=(warmup_steps, "an int >= 0"),
                final_lr=(final_lr, "a number in [0, 1]"),
                label_smoothing=(label_smoothing, "a number in [0, 1)"))
-    train, val = _check_arrays(train_arrays, "train_arrays"), _check_arrays(val_arrays, "val_arrays")
+    train = _check_arrays(train_arrays, "train_arrays", model)
+    val = _check_arrays(val_arrays, "val_arrays", model)
     check_weights(model, "fit")
-    for src, tgt_in, tgt_out in (train, val):
-        _check_id_range(src, model.src_vocab_size, "the source ids", "src_vocab_size")
-        _check_id_range(np.concatenate([tgt_in, tgt_out], axis=1), model.tgt_vocab_size,
-                        "the target ids", "tgt_vocab_size")
-        if model.max_len is not None:
-            model._check_length(max(src.shape[1], tgt_in.shape[1]), "a training sentence")
     device = config.device() if device is None else torch.device(device)
     model.to(device)
     rng = np.random.default_rng(seed)

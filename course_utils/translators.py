@@ -37,9 +37,10 @@ All three are decoded the same way, through the step-function interface of
 ``course_utils.decoding.translate`` does this for a list of sentences (greedy or beam
 search); ``course_utils.training.width_for_parameters`` makes the comparison fair.
 
-Inputs are checked where they enter (``training.fit_translator``,
-``decoding.translate``, ``start``, ``attention_weights``); ``forward`` and ``step``, called on every batch and decoding
-step, trust them.
+Inputs are checked once, where they enter (``training.fit_translator``,
+``decoding.translate``, ``start``, ``attention_weights``), by ``text.as_ids`` and
+``text.check_padding``; ``forward`` and ``step``, called on every batch and decoding step,
+trust them.
 
 Shapes: B batch, S = T_x source length, T = T_y target length, E embedding size,
 H hidden units, D model width, V vocabulary.
@@ -64,62 +65,9 @@ from .attention import (
     sinusoidal_positional_encoding,
 )
 from .checks import check_args
-from .text import Vocab
+from .text import Vocab, as_ids, check_padding
 
 PAD, START, END = Vocab.pad_id, Vocab.start_id, Vocab.end_id
-
-
-# ------------------------------------------------------------------------- input checks
-
-def _check_id_range(ids, vocab_size: int, name: str, argument: str) -> None:
-    """A ValueError unless every id of ``ids`` lies in [0, vocab_size)."""
-    low, high = int(ids.min()), int(ids.max())
-    if low < 0 or high >= vocab_size:
-        raise ValueError(
-            f"{name} holds ids {low}..{high}, but the vocabulary has {vocab_size} tokens (ids 0.."
-            f"{vocab_size - 1}). Encode with the vocabulary the model was built for, or build the "
-            f"model with {argument}=len(vocab).")
-
-
-def _as_ids(ids, name: str) -> torch.Tensor:
-    """``ids`` as a 2-D int64 CPU-or-device tensor, or a ValueError saying what to change."""
-    if isinstance(ids, torch.Tensor):
-        tensor = ids
-    else:
-        try:
-            array = np.asarray(ids)
-        except ValueError:                                               # ragged nested lists
-            raise ValueError(f"{name} is ragged: pad the rows with cu.pad_sequences (or "
-                             "Vocab.encode_batch) first.") from None
-        if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"{name} must hold integer token ids, got dtype {array.dtype}. "
-                             "Encode the sentences with a Vocab first.")
-        tensor = torch.from_numpy(np.ascontiguousarray(array))
-    if tensor.dtype.is_floating_point or tensor.dtype.is_complex or tensor.dtype == torch.bool:
-        raise ValueError(f"{name} must hold integer token ids, got dtype {tensor.dtype}. "
-                         "Pass ids, not one-hot or embedded vectors.")
-    if tensor.ndim != 2:
-        hint = f"add the batch axis: {name}[None]." if tensor.ndim == 1 else "pass ids (batch, time)."
-        raise ValueError(f"{name} must be a 2-D (batch, time) array of token ids, got shape "
-                         f"{tuple(tensor.shape)}; {hint}")
-    if tensor.numel() == 0:
-        raise ValueError(f"{name} has shape {tuple(tensor.shape)}: it needs at least one sentence "
-                         "and one time step.")
-    return tensor.long()
-
-
-def _check_source_rows(src: torch.Tensor) -> None:
-    """Every source row needs a word, and padding only after the words."""
-    real = src != PAD                                                    # (B, S)
-    lengths = real.sum(1)                                                # (B,)
-    if bool((lengths == 0).any()):
-        row = int((lengths == 0).nonzero()[0, 0])
-        raise ValueError(f"source row {row} is all padding: every sentence needs at least one "
-                         "token. Drop empty sentences before encoding them.")
-    positions = torch.arange(src.shape[1], device=src.device)           # (S,)
-    if not bool((real == (positions < lengths[:, None])).all()):
-        raise ValueError("source padding (id 0) must come after the words in every row, as "
-                         "Vocab.encode_batch and encode_words make it; re-encode the sentences.")
 
 
 # ------------------------------------------------------------------ the shared interface
@@ -136,10 +84,9 @@ class _Translator(nn.Module):
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int):
         super().__init__()
-        for name, size in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size)):
-            if not isinstance(size, int) or size <= Vocab.unk_id + 1:
-                raise ValueError(f"{name}={size!r} must be an int > {Vocab.unk_id + 1} (the reserved "
-                                 "ids 0-3 plus at least one word); pass len(vocab).")
+        check_args(type(self).__name__, " (the reserved ids 0-3 plus at least one word); pass len(vocab)",
+                   src_vocab_size=(src_vocab_size, f"an int > {Vocab.unk_id + 1}"),
+                   tgt_vocab_size=(tgt_vocab_size, f"an int > {Vocab.unk_id + 1}"))
         self.src_vocab_size, self.tgt_vocab_size = src_vocab_size, tgt_vocab_size
 
     @property
@@ -152,12 +99,15 @@ class _Translator(nn.Module):
                              f"max_len={self.max_len}: build it with max_len={length} or more, "
                              "or leave the longer sentences out.")
 
-    def _source(self, src) -> torch.Tensor:
-        src = _as_ids(src, "src")
-        _check_id_range(src, self.src_vocab_size, "src", "src_vocab_size")
-        _check_source_rows(src)
-        self._check_length(src.shape[1], "src")
-        return src.to(self.device)
+    def _ids(self, ids, name: str) -> torch.Tensor:
+        """Checked ``src`` or ``tgt_in`` ids (``name``): (B, T) int64 on the model's device."""
+        side = name[:3]                                                  # "src" or "tgt"
+        size = getattr(self, f"{side}_vocab_size")
+        ids = as_ids(ids, size, ndim=2, what=name, fix=f"the model's vocabulary has {size} tokens. Encode "
+                     f"with the vocabulary it was built for, or build it with {side}_vocab_size=len(vocab)")
+        check_padding(ids, "source" if side == "src" else "target")
+        self._check_length(ids.shape[1], name)
+        return torch.from_numpy(ids).to(self.device)
 
     def _tensors(self, src, tgt_in) -> tuple[torch.Tensor, torch.Tensor]:
         """Unchecked (hot path): ids as int64 tensors on the model's device."""
@@ -166,23 +116,25 @@ class _Translator(nn.Module):
         return src, tgt_in
 
     def _pair(self, src, tgt_in) -> tuple[torch.Tensor, torch.Tensor]:
-        src, tgt_in = self._source(src), _as_ids(tgt_in, "tgt_in")
+        src, tgt_in = self._ids(src, "src"), self._ids(tgt_in, "tgt_in")
         if tgt_in.shape[0] != src.shape[0]:
             raise ValueError(f"src has {src.shape[0]} sentences but tgt_in has {tgt_in.shape[0]}: "
                              "pass the decoder inputs of the same pairs (encode_words gives both).")
-        _check_id_range(tgt_in, self.tgt_vocab_size, "tgt_in", "tgt_vocab_size")
-        self._check_length(tgt_in.shape[1], "tgt_in")
-        return src, tgt_in.to(self.device)
+        return src, tgt_in
 
     @torch.inference_mode()
-    def start(self, src) -> dict:
+    def start(self, src, validate: bool = True) -> dict:
         """The decoder's state before the first word, for ``src`` (B, S) ids.
 
         Puts the model in eval mode (no dropout); ``fit_translator`` turns training mode back on.
-        The state is a dict of tensors on the model's device, batch first.
+        The state is a dict of tensors on the model's device, batch first. ``validate=False``
+        skips the input checks, for a caller that made ``src`` itself (``decoding.translate``
+        encodes it with the model's own vocabulary), as ``torch.distributions`` skips them
+        with ``validate_args=False``.
         """
         self.eval()
-        return self._start(self._source(src))
+        src = self._ids(src, "src") if validate else torch.as_tensor(src, device=self.device)
+        return self._start(src)
 
     @torch.inference_mode()
     def step(self, prev, state: dict) -> tuple[np.ndarray, dict]:
