@@ -7,7 +7,7 @@ training time and throughput, for one choice of sizes. Used to choose the ``lapt
     .venv/bin/python benchmarks/char_lm.py --minutes 3 --hidden 256          # epochs from a budget
     .venv/bin/python benchmarks/char_lm.py --hidden 768 --layers 2 --dropout 0.3 --epochs 20
 
-Trains with ``course_utils.language_model.fit`` (the notebook's loop: truncated BPTT,
+Trains with ``course_utils.training.fit_language_model`` (the notebook's loop: truncated BPTT,
 Adam, cosine decay to a tenth, clipping at 1) on the first 90% of the text and reads the
 last 10% after every epoch. ``--record`` appends the run to
 ``results/05_character_generation.search.json``, which the notebook prints as the record
@@ -61,8 +61,9 @@ def main() -> None:
     epochs, max_steps = args.epochs, None
     if not epochs:                     # time a few steps, then size the run to the budget
         probe = lm.CharLM(V, args.embed, args.hidden, args.layers, args.rnn).to(device)
-        timing = lm.fit(probe, train_ids, valid_ids[:2000], epochs=1, batch_size=args.batch_size,
-                        seq_len=args.seq_len, max_steps=6, progress=False)
+        timing = cu.training.fit_language_model(probe, train_ids, valid_ids[:2000], epochs=1,
+                                                batch_size=args.batch_size, seq_len=args.seq_len,
+                                                max_steps=6, progress=False)
         steps = max(1, int(args.minutes * 60 / (timing["seconds"][0] / 6)))
         epochs = math.ceil(steps / steps_per_epoch)
         max_steps = min(steps_per_epoch, math.ceil(steps / epochs))
@@ -78,9 +79,9 @@ def main() -> None:
           f"{max_steps or steps_per_epoch} steps")
     print(f"bigram baseline: {lm.bigram_bits_per_char(train_ids, valid_ids, V):.3f} bits per character\n")
     start = time.perf_counter()
-    history = lm.fit(model, train_ids, valid_ids, epochs=epochs, batch_size=args.batch_size,
-                     seq_len=args.seq_len, lr=args.lr, warmup_steps=args.warmup,
-                     max_steps=max_steps)
+    history = cu.training.fit_language_model(model, train_ids, valid_ids, epochs=epochs,
+                                             batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr,
+                                             warmup_steps=args.warmup, max_steps=max_steps)
     wall = time.perf_counter() - start
     print("\n| epoch | train s | train bpc | valid bpc | chars/s |")
     print("|---:|---:|---:|---:|---:|")

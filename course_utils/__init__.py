@@ -5,9 +5,12 @@ Small flat modules, each naming the notebook it serves:
 ``text`` (vocabularies, padding, batching), ``diagrams`` (notebook 01 figures),
 ``cells``, ``convert`` and ``plots`` (notebook 02), ``sentiment`` (notebook 04),
 ``language_model`` (notebook 05), ``decoding``, ``metrics`` and ``seq2seq`` (notebook 03),
-``attention`` and ``translators`` (notebook 06); ``training`` (parameter counts and
-the history format every ``fit`` returns), ``results`` (recorded runs) and ``quiet``
-(TensorFlow's start-up notices hidden on a CPU) serve them all.
+``attention`` and ``translators`` (notebook 06): the models and what they need. Beside
+them, as nanoGPT keeps ``train.py`` beside ``model.py``, ``training`` holds the loops that
+train the PyTorch models (``fit_language_model``, ``fit_translator``), parameter counts
+and the history format every ``fit`` returns; ``decoding.translate`` turns sentences into
+translations with any of them. ``results`` (recorded runs) and ``quiet`` (TensorFlow's
+start-up notices hidden on a CPU) serve them all.
 """
 
 from .quiet import install as _quiet_tensorflow

@@ -41,10 +41,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .checks import check_tensor
-
-_MASK_HINT = "Build masks with padding_mask(ids) or causal_mask(T) (True = may attend)."
-
+from .checks import check_attention_inputs, check_multi_head_inputs, check_tensor
 
 # ------------------------------------------------------------------------------- masks
 
@@ -149,29 +146,6 @@ def attend(q, k, v, mask=None, need_weights: bool = True):
     return weights @ v, weights                                          # (..., T_q, d_v)
 
 
-def _check_mask(mask, name: str, scores_shape) -> torch.Tensor:
-    if isinstance(mask, np.ndarray):
-        mask = torch.from_numpy(mask)
-    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
-        got = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
-        raise ValueError(f"{name} must be a bool tensor, True = may attend, got {got}. Convert "
-                         f"a 0/1 mask with {name}.bool(), an additive float mask (0 = keep, -inf "
-                         f"= drop) with {name} == 0. {_MASK_HINT}")
-    try:
-        fits = torch.broadcast_shapes(mask.shape, scores_shape) == scores_shape
-    except RuntimeError:
-        fits = False
-    if not fits:
-        raise ValueError(f"{name} of shape {tuple(mask.shape)} does not broadcast to the scores "
-                         f"(..., T_q, T_k) = {tuple(scores_shape)}. Use (T_q, T_k) for "
-                         "causal_mask(T) and (B, T_k) for padding_mask(ids).")
-    if (~mask).all(dim=-1).any():
-        raise ValueError(f"{name} hides every key from some query (a row is all False), and its "
-                         "softmax would be 0/0 = NaN. Check the lengths the mask was built from "
-                         "(an empty sentence?), and that True means 'may attend'.")
-    return mask
-
-
 def scaled_dot_product_attention(query, key, value, mask=None, padding_mask=None):
     """Checked ``attend``: returns ``(output (..., T_q, d_v), weights (..., T_q, T_k))``.
 
@@ -185,36 +159,8 @@ def scaled_dot_product_attention(query, key, value, mask=None, padding_mask=None
     saturate the softmax (one key takes all the weight) and its gradients, which carry a
     factor :math:`\\alpha_s (1 - \\alpha_s)`, vanish. The division restores variance 1.
     """
-    for name, x in (("query", query), ("key", key), ("value", value)):
-        if not isinstance(x, torch.Tensor) or x.dim() < 2 or not x.is_floating_point():
-            got = f"{x.dtype} {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"{name} must be a float tensor (..., T, d), got {got}. Embed token "
-                             "ids first; add a length axis to a single vector: x[None, :].")
-        check_tensor(x, name, "(..., T, d), no empty key sequence", like=query)   # dtype, NaN, T_k = 0
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"query (..., T_q, d_k), key (..., T_k, d_k) and value (..., T_k, d_v) "
-                         f"do not fit: got {tuple(query.shape)}, {tuple(key.shape)}, "
-                         f"{tuple(value.shape)}. Project query and key to one size d_k; pass "
-                         "key and value of the same sequence.")
-    try:
-        batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
-    except RuntimeError:
-        raise ValueError(f"the leading (batch, head) axes of query {tuple(query.shape)}, key "
-                         f"{tuple(key.shape)} and value {tuple(value.shape)} do not broadcast; "
-                         "give them the same batch size.") from None
-    scores_shape = torch.Size([*batch, query.shape[-2], key.shape[-2]])
-    if padding_mask is not None:
-        if len(scores_shape) < 3:
-            raise ValueError("padding_mask (B, T_k) needs batched inputs (B, ..., T, d); for "
-                             "unbatched ones pass mask= of shape (T_q, T_k).")
-        padding_mask = _check_mask(padding_mask, "padding_mask",
-                                   torch.Size([scores_shape[0], scores_shape[-1]]))
-    if mask is not None:
-        _check_mask(mask, "mask", scores_shape)
-    mask = combine_masks(padding_mask, mask, len(scores_shape))
-    if mask is not None:
-        _check_mask(mask, "padding_mask & mask", scores_shape)
-    return attend(query, key, value, mask)
+    padding_mask, mask, dims = check_attention_inputs(query, key, value, padding_mask, mask)  # once, here
+    return attend(query, key, value, combine_masks(padding_mask, mask, dims))
 
 
 # ------------------------------------------------------------------- multi-head attention
@@ -280,23 +226,9 @@ class MultiHeadAttention(nn.Module):
         Returns the output (B, T_q, E) and the weights of every head (B, h, T_q, T_k);
         ``need_weights=False`` uses the fused kernel and returns ``(output, None)``.
         """
-        for name, x in (("query", query), ("key", key), ("value", value)):
-            if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[-1] != self.embed_dim:
-                shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-                raise ValueError(f"{name} must be batch-first (B, T, {self.embed_dim}), got "
-                                 f"{shape}. For one sentence use x[None].")
-            check_tensor(x, name, f"(B, T, {self.embed_dim})", like=self)      # dtype, NaN, T = 0
-        (B, T_q, _), T_k = query.shape, key.shape[1]
-        if key.shape[:2] != value.shape[:2] or key.shape[0] != B:
-            raise ValueError(f"query {tuple(query.shape)}, key {tuple(key.shape)} and value "
-                             f"{tuple(value.shape)} must share the batch size, and key and value "
-                             "the length: pass the same sentences.")
+        check_multi_head_inputs(self, query, key, value, padding_mask, attn_mask)    # friendly errors, once
         if attn_mask is not None and attn_mask.dim() == 3:
             attn_mask = attn_mask[:, None]                                            # (B, 1, T_q, T_k)
-        for name, m in (("padding_mask", padding_mask), ("attn_mask", attn_mask)):
-            if m is not None:
-                shape = (B, T_k) if name == "padding_mask" else (B, self.num_heads, T_q, T_k)
-                _check_mask(m, name, torch.Size(shape))
         mask = combine_masks(padding_mask, attn_mask)                                 # (B, 1|h, 1|T_q, T_k)
         return self.attend_heads(query, *self.keys_values(key, value), mask, need_weights)
 

@@ -39,6 +39,8 @@ token as above.
   (batch x beams rows in one ``step`` call); with ``beam_width=1`` it is greedy.
 - ``sequence_log_prob``: the score :math:`s(y)` of given outputs, to compare decoders;
   given the decoder's ``max_len`` it returns exactly the scores the decoder returned.
+- ``translate``: sentences in, sentences out, with a model of ``course_utils.translators``
+  (its ``start`` / ``step``) and greedy decoding or beam search (notebook 06).
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .checks import check_args
-from .text import as_ids
+from .checks import check_args, check_weights
+from .text import Vocab, as_ids, pad_sequences
 
 Step = Callable[[np.ndarray, object], tuple[np.ndarray, object]]
 
@@ -248,3 +250,64 @@ def sequence_log_prob(step: Step, init_state, sequences: Sequence[Sequence[int]]
         total += np.where(active, log_probs[np.arange(B), padded[:, t]], 0.0)
         prev = padded[:, t]
     return total
+
+
+# ------------------------------------------------------------- translating sentences
+
+def translate(model, src_vocab: Vocab, tgt_vocab: Vocab, sentences: Sequence[str],
+              beam_width: int = 1, batch_size: int = 256, max_len: int | None = None,
+              length_penalty: float = 0.0) -> list[str]:
+    """Translate ``sentences`` with greedy decoding (``beam_width=1``) or beam search.
+
+    Every input is checked here, once; the ids this function makes from them go to
+    ``model.start(..., validate=False)`` unchecked. Sentences are encoded with
+    ``src_vocab``, decoded in batches of similar length
+    (``course_utils.decoding`` over ``model.start`` / ``model.step``) and turned into
+    text with ``tgt_vocab.decode``; the results come back in the input order. A
+    sentence of :math:`T_x` words gets at most ``max_len`` output words, by default
+    :math:`2 T_x + 10` (and never more than a Transformer's ``max_len``).
+    ``length_penalty`` is beam search's :math:`\\alpha` (see ``course_utils.decoding``).
+    """
+    if isinstance(sentences, str):
+        raise ValueError("translate expects a list of sentences, not one str: wrap it as [text].")
+    sentences = list(sentences)
+    if not sentences:
+        raise ValueError("translate got no sentences: pass a non-empty list of str, e.g. the "
+                         "test sources of cu.metrics.references_by_source(test_pairs).")
+    if not all(isinstance(s, str) for s in sentences):
+        raise ValueError("translate expects every sentence as a str; decode ids to text first.")
+    if not all(hasattr(model, name) for name in ("start", "step", "src_vocab_size", "tgt_vocab_size")):
+        raise ValueError(f"translate needs a GRUTranslator or TransformerTranslator, got "
+                         f"{type(model).__name__}.")
+    check_weights(model, "translate")
+    for vocab, size, side in ((src_vocab, model.src_vocab_size, "source"),
+                              (tgt_vocab, model.tgt_vocab_size, "target")):
+        if len(vocab) != size:
+            raise ValueError(f"the {side} vocabulary has {len(vocab)} tokens but the model was "
+                             f"built for {size}. Pass the vocabularies the model was trained with "
+                             "(source first, then target).")
+    for name, value in (("beam_width", beam_width), ("batch_size", batch_size), ("max_len", max_len)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"{name}={value!r} must be an int >= 1"
+                             + (" (or None for 2 * source words + 10)." if name == "max_len" else "."))
+    ids = [src_vocab.encode(s) for s in sentences]
+    lengths = [len(row) for row in ids]
+    if min(lengths) == 0 or model.max_len is not None and max(lengths) > model.max_len:
+        i = int(np.argmin(lengths)) if min(lengths) == 0 else int(np.argmax(lengths))
+        raise ValueError(f"sentence {i} ({sentences[i]!r}) has {lengths[i]} words, but the model "
+                         f"translates 1 to {model.max_len or 'any number of'} words: leave it out.")
+    order = np.argsort(lengths, kind="stable")                           # short ones together
+    out: list[str] = [""] * len(sentences)
+    for i in range(0, len(order), batch_size):
+        rows = order[i:i + batch_size]
+        bounds = [max_len or 2 * len(ids[r]) + 10 for r in rows]         # output words per sentence
+        steps = max(bounds) if model.max_len is None else min(max(bounds), model.max_len)
+        src = pad_sequences([ids[r] for r in rows], value=Vocab.pad_id)  # (B, S), made here: valid
+        state = model.start(src, validate=False)
+        kw = dict(batch_size=len(rows), start_id=Vocab.start_id, end_id=Vocab.end_id, max_len=steps)
+        decoded = (greedy_decode(model.step, state, **kw) if beam_width == 1 else
+                   beam_search(model.step, state, beam_width=beam_width,
+                                length_penalty=length_penalty, **kw))
+        for r, tokens, bound in zip(rows, decoded, bounds):
+            out[r] = tgt_vocab.decode(tokens[:bound])
+    return out

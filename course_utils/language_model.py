@@ -10,15 +10,14 @@ module holds everything notebook 05 trains and measures, in the order it is used
   through time, TBPTT); targets are the inputs shifted by one character;
 - ``CharLM``: embedding -> LSTM (or GRU) -> linear, with the makemore interface
   ``forward(idx, targets=None, state=None) -> (logits, loss, state)``;
-- ``detach_state``, ``train_step``, ``bits_per_char``, ``fit``: one step of truncated
-  BPTT (forward, backward, gradient clipping, optimizer step), evaluation with the state
-  carried through the whole text, and the loop that runs them with Adam and a cosine
-  learning-rate decay (``course_utils.training.warmup_cosine``);
+- ``detach_state``, ``train_step``, ``bits_per_char``: one step of truncated BPTT
+  (forward, backward, gradient clipping, optimizer step) and evaluation with the state
+  carried through the whole text; the loop that runs them with Adam and a cosine
+  learning-rate decay is ``course_utils.training.fit_language_model``;
 - ``sampling_distribution``, ``generate``: batched, seeded sampling with a temperature
   and top-k.
 
-``fit`` returns the course's Keras-shaped history (``course_utils.training``). Public
-functions check their input once and raise a ``ValueError`` naming the fix; the
+Public functions check their input once and raise a ``ValueError`` naming the fix; the
 per-step code inside the loops does not re-check.
 
 Losses are in nats (what ``cross_entropy`` returns); bits per character = nats / ln 2.
@@ -30,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 
 import numpy as np
 import torch
@@ -39,27 +37,21 @@ from torch.nn import functional as F
 
 from .checks import check_args, check_weights
 from .text import as_ids
-from .training import epoch_line, warmup_cosine
 
 LN2 = math.log(2.0)
 
 
 # ------------------------------------------------------------------------------ the data
 
-def _as_ids(ids, name: str = "ids") -> np.ndarray:
-    """A non-empty 1-D int64 array (``text.as_ids`` refuses text, floats, batches, ragged lists)."""
-    array = as_ids(ids, what=name)
+def _as_ids(ids, name: str = "ids", vocab_size: int | None = None) -> np.ndarray:
+    """A non-empty 1-D int64 array of ids in [0, vocab_size) (``text.as_ids`` refuses text,
+    floats, batches, ragged lists and ids outside the vocabulary)."""
+    array = as_ids(ids, vocab_size, what=name, fix="encode the text with the vocabulary the model was "
+                   "built for: CharLM(len(vocab), ...), vocab_size=len(vocab)")
     if array.size == 0:
         raise ValueError(f"{name} is empty: pass a non-empty sequence of ids; check that the text "
                          "loaded and was encoded.")
     return array
-
-
-def _check_range(array: np.ndarray, vocab_size: int, name: str) -> None:
-    if array.min() < 0 or array.max() >= vocab_size:
-        raise ValueError(f"{name} must lie in [0, {vocab_size}) for this model; found "
-                         f"{array.min()}..{array.max()}. Encode the text with the vocabulary "
-                         "the model was built for: CharLM(len(vocab), ...), vocab_size=len(vocab).")
 
 
 def split_ids(ids, validation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -86,8 +78,9 @@ def unigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 
     Estimated on ``train_ids``, scored on every validation character after the first
     (the same targets the recurrent model is scored on).
     """
-    train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
-    _check_vocab(vocab_size, train_ids, valid_ids, alpha)
+    train_ids = _as_ids(train_ids, "train_ids", vocab_size)
+    valid_ids = _as_ids(valid_ids, "valid_ids", vocab_size)
+    _check_smoothing(valid_ids, alpha)
     counts = np.bincount(train_ids, minlength=vocab_size) + alpha        # (V,)
     log2_p = np.log2(counts / counts.sum())                              # (V,)
     return float(-log2_p[valid_ids[1:]].mean())
@@ -95,21 +88,20 @@ def unigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 
 
 def bigram_bits_per_char(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0) -> float:
     """Bits per character of P(next | current) from pair counts (add-``alpha`` smoothing)."""
-    train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
-    _check_vocab(vocab_size, train_ids, valid_ids, alpha)
+    train_ids = _as_ids(train_ids, "train_ids", vocab_size)
+    valid_ids = _as_ids(valid_ids, "valid_ids", vocab_size)
+    _check_smoothing(valid_ids, alpha)
     counts = np.full((vocab_size, vocab_size), float(alpha))             # (V, V)
     np.add.at(counts, (train_ids[:-1], train_ids[1:]), 1.0)
     log2_p = np.log2(counts / counts.sum(axis=1, keepdims=True))         # rows sum to 1
     return float(-log2_p[valid_ids[:-1], valid_ids[1:]].mean())
 
 
-def _check_vocab(vocab_size, train_ids, valid_ids, alpha) -> None:
+def _check_smoothing(valid_ids, alpha) -> None:
     check_args("smoothing", ", or unseen characters get probability 0 and infinite bits; add-one "
                "smoothing is alpha=1", alpha=(alpha, "a number > 0"))
     if len(valid_ids) < 2:
         raise ValueError("valid_ids needs at least 2 ids: one to condition on, one to score.")
-    for name, ids in (("train_ids", train_ids), ("valid_ids", valid_ids)):
-        _check_range(ids, vocab_size, name)
 
 
 # -------------------------------------------------------------------- streams for TBPTT
@@ -195,7 +187,7 @@ def detach_state(state):
     return state.detach()
 
 
-# -------------------------------------------------------------------------- training
+# ------------------------------------------------------------- one step, and evaluation
 
 def _autocast(device: torch.device, enabled: bool):
     """float16 autocast on a CUDA device (where it speeds up the matrix products)."""
@@ -237,8 +229,7 @@ def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
     scored once, given all the text before it in its stream. ``carry_state=False``
     restarts the state every ``seq_len`` characters (the model then sees less context).
     """
-    ids = _as_ids(ids)
-    _check_range(ids, model.vocab_size, "ids")
+    ids = _as_ids(ids, "ids", model.vocab_size)
     check_weights(model, "bits_per_char")
     device = next(model.parameters()).device
     was_training = model.training
@@ -252,82 +243,6 @@ def bits_per_char(model, ids, batch_size: int = 16, seq_len: int = 256,
         count += y.numel()
     model.train(was_training)
     return total / count / LN2
-
-
-def fit(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
-        seq_len: int = 128, lr: float = 3e-3, clip: float = 1.0, carry_state: bool = True,
-        warmup_steps: int = 0, amp: bool | None = None, max_steps: int | None = None,
-        progress: bool = True, eval_batch_size: int = 16) -> dict:
-    """Train ``model`` with truncated BPTT, Adam and a cosine learning-rate decay.
-
-    Every step is ``train_step`` on the next chunk of ``stream_batches(train_ids, ...)``,
-    the state carried from chunk to chunk (detached) or, with ``carry_state=False``,
-    restarted from zeros. The learning rate follows ``warmup_cosine``: up over
-    ``warmup_steps``, then down from ``lr`` to ``lr / 10`` at the last step. After every
-    epoch the model reads ``valid_ids`` with its state carried, and one line is printed
-    with the training and validation bits per character (``progress=False``: none).
-    ``max_steps`` caps the steps of each epoch (for short runs); ``amp`` (default: on
-    for CUDA) uses float16 mixed precision.
-
-    Returns the Keras-shaped history: per-epoch lists ``loss`` (training, nats),
-    ``val_loss`` (nats), ``val_bpc`` (bits per character), ``lr`` (at the epoch's end),
-    ``seconds`` (training time so far, evaluation excluded) and ``chars_per_s``; and
-    per-step traces ``batch_loss``, ``batch_grad_norm`` (before clipping) and
-    ``batch_lr`` (the rate that step used).
-    """
-    positive = "a positive int"
-    check_args("fit", " (e.g. lr=3e-3, clip=1.0; max_steps=None runs whole epochs)",
-               epochs=(epochs, positive), batch_size=(batch_size, positive), seq_len=(seq_len, positive),
-               eval_batch_size=(eval_batch_size, positive), warmup_steps=(warmup_steps, "an int >= 0"),
-               max_steps=(max_steps, "None or a positive int"), lr=(lr, "a number > 0"),
-               clip=(clip, "a number > 0"))
-    check_weights(model, "fit")
-    train_ids, valid_ids = _as_ids(train_ids, "train_ids"), _as_ids(valid_ids, "valid_ids")
-    _check_range(train_ids, model.vocab_size, "train_ids")
-    _check_range(valid_ids, model.vocab_size, "valid_ids")
-    batches = stream_batches(train_ids, batch_size, seq_len)
-    per_epoch = len(batches) if max_steps is None else min(max_steps, len(batches))
-    total = epochs * per_epoch
-    if warmup_steps >= total:
-        raise ValueError(f"warmup_steps={warmup_steps} must be fewer than the {total} steps "
-                         "of the run.")
-    stream_batches(valid_ids, eval_batch_size, 256)                    # fail now, not later
-    device = next(model.parameters()).device
-    amp = device.type == "cuda" if amp is None else (amp and device.type == "cuda")
-    scaler = torch.amp.GradScaler("cuda") if amp else None
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: warmup_cosine(step, total, warmup_steps))
-    history = {k: [] for k in ("loss", "val_loss", "val_bpc", "lr", "seconds", "chars_per_s",
-                               "batch_loss", "batch_grad_norm", "batch_lr")}
-    seconds = 0.0
-    model.train()
-    for _ in range(epochs):
-        state, losses, norms, chars, start = None, [], [], 0, time.perf_counter()
-        for x, y in batches[:per_epoch]:
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)  # (B, T)
-            state = detach_state(state) if carry_state else None
-            history["batch_lr"].append(scheduler.get_last_lr()[0])      # the rate this step uses
-            loss, norm, state = train_step(model, x, y, state, optimizer, clip, scaler)
-            scheduler.step()
-            losses.append(loss)
-            norms.append(norm)
-            chars += x.numel()
-        history["batch_loss"] += torch.stack(losses).tolist()           # one sync per epoch
-        history["batch_grad_norm"] += torch.stack(norms).tolist()
-        epoch_seconds = time.perf_counter() - start
-        seconds += epoch_seconds
-        history["loss"].append(float(np.mean(history["batch_loss"][-per_epoch:])))
-        history["val_bpc"].append(bits_per_char(model, valid_ids, eval_batch_size, 256))
-        history["val_loss"].append(history["val_bpc"][-1] * LN2)
-        history["lr"].append(scheduler.get_last_lr()[0])
-        history["seconds"].append(seconds)
-        history["chars_per_s"].append(chars / epoch_seconds)
-        if progress:
-            line = {"bpc": [v / LN2 for v in history["loss"]], "val_bpc": history["val_bpc"],
-                    "lr": history["lr"], "seconds": history["seconds"]}     # bits, side by side
-            print(epoch_line(line, epochs), flush=True)
-    return history
 
 
 # -------------------------------------------------------------------------- sampling
@@ -370,8 +285,7 @@ def generate(model, prompt_ids, n: int, temperature: float = 1.0, top_k: int | N
     ``generator`` (a CPU ``torch.Generator``, or an int seed) makes the samples
     reproducible; sampling runs on the CPU, so a seed gives the same draws on any device.
     """
-    prompt = _as_ids(prompt_ids, "prompt_ids")
-    _check_range(prompt, model.vocab_size, "prompt_ids")
+    prompt = _as_ids(prompt_ids, "prompt_ids", model.vocab_size)
     check_args("generate", " (n: characters to generate)", n=(n, "an int >= 0"),
                num_samples=(num_samples, "a positive int"))
     _check_sampling(temperature, top_k, model.vocab_size)

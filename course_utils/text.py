@@ -51,23 +51,41 @@ def check_texts(texts, what: str) -> list[str]:
     return texts
 
 
-def as_ids(ids, size: int | None = None, ndim: int | None = 1, what: str = "ids") -> np.ndarray:
-    """``ids`` as an int64 array with ``ndim`` axes and values in ``[0, size)``, or an error."""
+def as_ids(ids, size: int | None = None, ndim: int | None = 1, what: str = "ids",
+           fix: str = "use the vocabulary that made them (size or depth = len(vocab))") -> np.ndarray:
+    """``ids`` as an int64 array with ``ndim`` axes and values in ``[0, size)``, or an error
+    ending in ``fix``: the course's one id-range check, run once where ids enter."""
     try:
         a = np.asarray(ids.detach().cpu() if hasattr(ids, "detach") else ids)
     except ValueError:
         a = np.empty(0, dtype=object)     # ragged nested lists
+    batch = f"[ids]{f' or {what}[None]' if ndim == 2 else ''}, or loop over the rows of a batch"
     problem = ("text, not ids: encode it first (with a Vocab)" if a.dtype.kind in "US" else
                "ragged or mixed lists: pad them with cu.pad_sequences" if a.dtype.kind == "O" else
-               f"{a.dtype} values, not integer ids (probabilities or scores? take .argmax(-1) first)"
-               if a.dtype.kind not in "iu" and a.size else f"shape {a.shape}, not {ndim}-D (one sequence "
-               "of ids is (T,), a batch (N, T)): wrap one sequence as [ids], or loop over the rows of a batch"
-               if ndim is not None and a.ndim != ndim else f"ids {a.min()}..{a.max()} outside "
-               f"[0, {size or 'V'}): use the vocabulary that made them (size or depth = len(vocab))"
+               f"{a.dtype} values, not integer ids (integer token ids come from vocab.encode; probabilities "
+               "or scores? take .argmax(-1) first)" if a.dtype.kind not in "iu" and a.size else
+               f"shape {a.shape}, not {ndim}-D (one sequence of ids is (T,), a batch (N, T)): wrap one "
+               f"sequence as {batch}"
+               if ndim is not None and a.ndim != ndim else f"ids {a.min()}..{a.max()} outside [0, "
+               f"{size if size is not None and a.max() >= size else 'V'}): {fix}"
                if a.size and (a.min() < 0 or size is not None and a.max() >= size) else None)
     if problem:
         raise ValueError(f"{what} got {problem}.")
     return a.astype(np.int64, copy=False)
+
+
+def check_padding(ids: np.ndarray, what: str, pad_id: int = 0) -> np.ndarray:
+    """``ids`` (N, T) if it holds a token in every row and padding only after the tokens."""
+    real = ids != pad_id                                                 # (N, T)
+    lengths = real.sum(1)                                                # (N,)
+    problem = (f"has shape {ids.shape}: it needs a sentence and a time step" if ids.size == 0 else
+               f"row {int(np.argmin(lengths))} is all padding: drop empty sentences" if not lengths.all()
+               else f"has padding (id {pad_id}) before a token: padding must come after the words in every "
+               "row, as Vocab.encode_batch and encode_words make it; re-encode the sentences"
+               if (real != (np.arange(ids.shape[1]) < lengths[:, None])).any() else None)
+    if problem:
+        raise ValueError(f"{what} {problem}.")
+    return ids
 
 
 # ----------------------------------------------------------------------------- tokens

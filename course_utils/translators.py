@@ -16,7 +16,8 @@ parameter counts, three ways for a decoder to use the source sentence
    is attention over the sentence (self-attention) or over the source (cross-attention),
    with positions given by sinusoidal encodings.
 
-All three are trained the same way (``fit``): *teacher forcing*, the decoder reads the
+All three are trained the same way (``course_utils.training.fit_translator``): *teacher
+forcing*, the decoder reads the
 true previous words ``tgt_in = <s> y`` and is scored on ``tgt_out = y </s>`` by the
 cross-entropy over real (non-padding) target positions :math:`M`,
 
@@ -33,12 +34,13 @@ All three are decoded the same way, through the step-function interface of
     cu.decoding.greedy_decode(model.step, model.start(src), len(src),
                               start_id=1, end_id=2, max_len=30)
 
-``translate`` does this for a list of sentences (greedy or beam search).
-``width_for_parameters`` (with ``cu.count_parameters``) makes the comparison fair.
+``course_utils.decoding.translate`` does this for a list of sentences (greedy or beam
+search); ``course_utils.training.width_for_parameters`` makes the comparison fair.
 
-Inputs are checked where they enter (``fit``, ``translate``, ``start``,
-``attention_weights``); ``forward`` and ``step``, called on every batch and decoding
-step, trust them.
+Inputs are checked once, where they enter (``training.fit_translator``,
+``decoding.translate``, ``start``, ``attention_weights``), by ``text.as_ids`` and
+``text.check_padding``; ``forward`` and ``step``, called on every batch and decoding step,
+trust them.
 
 Shapes: B batch, S = T_x source length, T = T_y target length, E embedding size,
 H hidden units, D model width, V vocabulary.
@@ -47,8 +49,6 @@ H hidden units, D model width, V vocabulary.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -56,7 +56,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from . import config, decoding, metrics
+from . import decoding
 from .attention import (
     AdditiveAttention,
     DecoderBlock,
@@ -64,64 +64,10 @@ from .attention import (
     causal_mask,
     sinusoidal_positional_encoding,
 )
-from .checks import check_args, check_weights
-from .text import Vocab, pad_sequences
-from .training import count_parameters, epoch_line, warmup_cosine
+from .checks import check_args
+from .text import Vocab, as_ids, check_padding
 
 PAD, START, END = Vocab.pad_id, Vocab.start_id, Vocab.end_id
-
-
-# ------------------------------------------------------------------------- input checks
-
-def _check_id_range(ids, vocab_size: int, name: str, argument: str) -> None:
-    """A ValueError unless every id of ``ids`` lies in [0, vocab_size)."""
-    low, high = int(ids.min()), int(ids.max())
-    if low < 0 or high >= vocab_size:
-        raise ValueError(
-            f"{name} holds ids {low}..{high}, but the vocabulary has {vocab_size} tokens (ids 0.."
-            f"{vocab_size - 1}). Encode with the vocabulary the model was built for, or build the "
-            f"model with {argument}=len(vocab).")
-
-
-def _as_ids(ids, name: str) -> torch.Tensor:
-    """``ids`` as a 2-D int64 CPU-or-device tensor, or a ValueError saying what to change."""
-    if isinstance(ids, torch.Tensor):
-        tensor = ids
-    else:
-        try:
-            array = np.asarray(ids)
-        except ValueError:                                               # ragged nested lists
-            raise ValueError(f"{name} is ragged: pad the rows with cu.pad_sequences (or "
-                             "Vocab.encode_batch) first.") from None
-        if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"{name} must hold integer token ids, got dtype {array.dtype}. "
-                             "Encode the sentences with a Vocab first.")
-        tensor = torch.from_numpy(np.ascontiguousarray(array))
-    if tensor.dtype.is_floating_point or tensor.dtype.is_complex or tensor.dtype == torch.bool:
-        raise ValueError(f"{name} must hold integer token ids, got dtype {tensor.dtype}. "
-                         "Pass ids, not one-hot or embedded vectors.")
-    if tensor.ndim != 2:
-        hint = f"add the batch axis: {name}[None]." if tensor.ndim == 1 else "pass ids (batch, time)."
-        raise ValueError(f"{name} must be a 2-D (batch, time) array of token ids, got shape "
-                         f"{tuple(tensor.shape)}; {hint}")
-    if tensor.numel() == 0:
-        raise ValueError(f"{name} has shape {tuple(tensor.shape)}: it needs at least one sentence "
-                         "and one time step.")
-    return tensor.long()
-
-
-def _check_source_rows(src: torch.Tensor) -> None:
-    """Every source row needs a word, and padding only after the words."""
-    real = src != PAD                                                    # (B, S)
-    lengths = real.sum(1)                                                # (B,)
-    if bool((lengths == 0).any()):
-        row = int((lengths == 0).nonzero()[0, 0])
-        raise ValueError(f"source row {row} is all padding: every sentence needs at least one "
-                         "token. Drop empty sentences before encoding them.")
-    positions = torch.arange(src.shape[1], device=src.device)           # (S,)
-    if not bool((real == (positions < lengths[:, None])).all()):
-        raise ValueError("source padding (id 0) must come after the words in every row, as "
-                         "Vocab.encode_batch and encode_words make it; re-encode the sentences.")
 
 
 # ------------------------------------------------------------------ the shared interface
@@ -138,10 +84,9 @@ class _Translator(nn.Module):
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int):
         super().__init__()
-        for name, size in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size)):
-            if not isinstance(size, int) or size <= Vocab.unk_id + 1:
-                raise ValueError(f"{name}={size!r} must be an int > {Vocab.unk_id + 1} (the reserved "
-                                 "ids 0-3 plus at least one word); pass len(vocab).")
+        check_args(type(self).__name__, " (the reserved ids 0-3 plus at least one word); pass len(vocab)",
+                   src_vocab_size=(src_vocab_size, f"an int > {Vocab.unk_id + 1}"),
+                   tgt_vocab_size=(tgt_vocab_size, f"an int > {Vocab.unk_id + 1}"))
         self.src_vocab_size, self.tgt_vocab_size = src_vocab_size, tgt_vocab_size
 
     @property
@@ -154,12 +99,15 @@ class _Translator(nn.Module):
                              f"max_len={self.max_len}: build it with max_len={length} or more, "
                              "or leave the longer sentences out.")
 
-    def _source(self, src) -> torch.Tensor:
-        src = _as_ids(src, "src")
-        _check_id_range(src, self.src_vocab_size, "src", "src_vocab_size")
-        _check_source_rows(src)
-        self._check_length(src.shape[1], "src")
-        return src.to(self.device)
+    def _ids(self, ids, name: str) -> torch.Tensor:
+        """Checked ``src`` or ``tgt_in`` ids (``name``): (B, T) int64 on the model's device."""
+        side = name[:3]                                                  # "src" or "tgt"
+        size = getattr(self, f"{side}_vocab_size")
+        ids = as_ids(ids, size, ndim=2, what=name, fix=f"the model's vocabulary has {size} tokens. Encode "
+                     f"with the vocabulary it was built for, or build it with {side}_vocab_size=len(vocab)")
+        check_padding(ids, "source" if side == "src" else "target")
+        self._check_length(ids.shape[1], name)
+        return torch.from_numpy(ids).to(self.device)
 
     def _tensors(self, src, tgt_in) -> tuple[torch.Tensor, torch.Tensor]:
         """Unchecked (hot path): ids as int64 tensors on the model's device."""
@@ -168,23 +116,25 @@ class _Translator(nn.Module):
         return src, tgt_in
 
     def _pair(self, src, tgt_in) -> tuple[torch.Tensor, torch.Tensor]:
-        src, tgt_in = self._source(src), _as_ids(tgt_in, "tgt_in")
+        src, tgt_in = self._ids(src, "src"), self._ids(tgt_in, "tgt_in")
         if tgt_in.shape[0] != src.shape[0]:
             raise ValueError(f"src has {src.shape[0]} sentences but tgt_in has {tgt_in.shape[0]}: "
                              "pass the decoder inputs of the same pairs (encode_words gives both).")
-        _check_id_range(tgt_in, self.tgt_vocab_size, "tgt_in", "tgt_vocab_size")
-        self._check_length(tgt_in.shape[1], "tgt_in")
-        return src, tgt_in.to(self.device)
+        return src, tgt_in
 
     @torch.inference_mode()
-    def start(self, src) -> dict:
+    def start(self, src, validate: bool = True) -> dict:
         """The decoder's state before the first word, for ``src`` (B, S) ids.
 
-        Puts the model in eval mode (no dropout); ``fit`` turns training mode back on.
-        The state is a dict of tensors on the model's device, batch first.
+        Puts the model in eval mode (no dropout); ``fit_translator`` turns training mode back on.
+        The state is a dict of tensors on the model's device, batch first. ``validate=False``
+        skips the input checks, for a caller that made ``src`` itself (``decoding.translate``
+        encodes it with the model's own vocabulary), as ``torch.distributions`` skips them
+        with ``validate_args=False``.
         """
         self.eval()
-        return self._start(self._source(src))
+        src = self._ids(src, "src") if validate else torch.as_tensor(src, device=self.device)
+        return self._start(src)
 
     @torch.inference_mode()
     def step(self, prev, state: dict) -> tuple[np.ndarray, dict]:
@@ -449,249 +399,3 @@ class TransformerTranslator(_Translator):
             del cache["t"]                                               # the state's leaves: tensors
         return F.log_softmax(self.out(z), dim=-1), {"padding_mask": state["padding_mask"],
                                                     "layers": layers, "t": state["t"] + 1}
-
-
-# ----------------------------------------------------------------------------- training
-
-def _check_arrays(arrays, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The (src, tgt_in, tgt_out) triple as int64 arrays with one row per pair."""
-    if not isinstance(arrays, (tuple, list)) or len(arrays) != 3:
-        raise ValueError(f"{name} must be the triple (src, tgt_in, tgt_out) that "
-                         "cu.seq2seq.encode_words returns.")
-    parts = []
-    for part, array in zip(("src", "tgt_in", "tgt_out"), arrays):
-        array = np.asarray(array)
-        if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"{name}: {part} must be a 2-D integer array (pairs, time), got "
-                             f"{array.dtype} {array.shape}. Use cu.seq2seq.encode_words.")
-        parts.append(array.astype(np.int64, copy=False))
-    src, tgt_in, tgt_out = parts
-    if not len(src) == len(tgt_in) == len(tgt_out) or tgt_in.shape != tgt_out.shape:
-        raise ValueError(f"{name}: src {src.shape}, tgt_in {tgt_in.shape} and tgt_out "
-                         f"{tgt_out.shape} must have the same number of rows (and tgt_in the "
-                         "shape of tgt_out). Encode them together with encode_words(..., pairs).")
-    if len(src) == 0:
-        raise ValueError(f"{name} holds no pairs; check the split.")
-    empty = np.flatnonzero((src != PAD).sum(1) == 0)
-    if len(empty):
-        raise ValueError(f"{name}: source row {empty[0]} is all padding; leave pairs with an empty "
-                         "source out before encoding them.")
-    return src, tgt_in, tgt_out
-
-
-def _trim(*arrays: np.ndarray) -> list[torch.Tensor]:
-    """Cut the all-padding columns at the end of a batch (same length for all ``arrays``)."""
-    width = max(int(np.flatnonzero((a != PAD).any(0))[-1]) + 1 for a in arrays)
-    return [torch.from_numpy(np.ascontiguousarray(a[:, :width])) for a in arrays]
-
-
-def length_batches(src: np.ndarray, tgt: np.ndarray, batch_size: int, rng: np.random.Generator,
-                   chunk: int = 50) -> list[np.ndarray]:
-    """Row indices of mini-batches of similar lengths, in a random order.
-
-    Shuffle the pairs, sort every chunk of ``chunk`` batches by source then target
-    length, cut it into batches and shuffle the batches. Each batch then wastes little
-    time on padding, while batches still differ from epoch to epoch.
-    """
-    src_len, tgt_len = (src != PAD).sum(1), (tgt != PAD).sum(1)
-    order = rng.permutation(len(src))
-    out = []
-    for i in range(0, len(order), batch_size * chunk):
-        block = order[i:i + batch_size * chunk]
-        block = block[np.lexsort((tgt_len[block], src_len[block]))]     # by source, then target
-        out += [block[j:j + batch_size] for j in range(0, len(block), batch_size)]
-    return [out[k] for k in rng.permutation(len(out))]
-
-
-def _loss(logits, tgt_out, label_smoothing: float = 0.0, reduction: str = "mean"):
-    """Cross-entropy over the real target positions (padding ignored)."""
-    return F.cross_entropy(logits.flatten(0, 1).float(), tgt_out.flatten(), ignore_index=PAD,
-                           label_smoothing=label_smoothing, reduction=reduction)
-
-
-@torch.no_grad()
-def evaluate_teacher_forced(model: _Translator, arrays, batch_size: int = 256) -> dict[str, float]:
-    """Teacher-forced ``loss`` (nats per real target token) and ``token_accuracy``.
-
-    ``arrays`` is the (src, tgt_in, tgt_out) triple of ``encode_words``. The accuracy is
-    ``cu.metrics.token_accuracy`` over real target positions (words and ``</s>``).
-    """
-    src, tgt_in, tgt_out = _check_arrays(arrays, "arrays")
-    was_training = model.training
-    model.eval()
-    order = np.lexsort(((tgt_out != PAD).sum(1), (src != PAD).sum(1)))   # similar lengths together
-    predicted = np.zeros_like(tgt_out)                                   # (N, T)
-    total = 0.0
-    for i in range(0, len(order), batch_size):
-        rows = order[i:i + batch_size]
-        (s,), (y_in, y_out) = _trim(src[rows]), _trim(tgt_in[rows], tgt_out[rows])
-        logits = model(s, y_in)                                          # (b, T', V)
-        total += _loss(logits, y_out.to(logits.device), reduction="sum").item()
-        predicted[rows, :y_in.shape[1]] = logits.argmax(-1).cpu().numpy()
-    model.train(was_training)
-    mask = tgt_out != PAD
-    return {"loss": total / int(mask.sum()),
-            "token_accuracy": metrics.token_accuracy(predicted, tgt_out, mask=mask)}
-
-
-def fit(model: _Translator, train_arrays, val_arrays, epochs: int, batch_size: int = 64,
-        lr: float = 1e-3, warmup_steps: int = 0, clip: float = 1.0, label_smoothing: float = 0.0,
-        restore_best: bool = False, device=None, seed: int = 0,
-        progress: bool = True, final_lr: float = 0.1) -> dict[str, list]:
-    """Train ``model`` with Adam on teacher-forced cross-entropy; validate every epoch.
-
-    ``train_arrays`` and ``val_arrays`` are (src, tgt_in, tgt_out) triples from
-    ``cu.seq2seq.encode_words``. Batches come from ``length_batches`` (shuffled with
-    ``seed``; dropout draws from PyTorch's generator, seeded by ``cu.set_seed``) and are
-    trimmed to their longest row. The learning rate is ``lr`` times
-    ``cu.training.warmup_cosine``: a linear warm-up over ``warmup_steps`` steps, then half
-    a cosine down to ``final_lr * lr`` at the last step (``final_lr=1``: constant after
-    the warm-up). Gradients are clipped to norm ``clip``; ``label_smoothing`` (e.g. 0.1)
-    spreads that much target probability over the vocabulary. With ``restore_best``, the
-    weights of the epoch with the lowest validation loss are put back at the end (early
-    stopping, looking back). ``device`` defaults to ``cu.config.device()``; the model
-    moves there. With ``progress``, one line per epoch (``cu.training.epoch_line``).
-
-    Returns the history in Keras' shape, a dict of per-epoch lists: ``loss`` (the
-    training objective, label smoothing included), ``val_loss`` and
-    ``val_token_accuracy`` (teacher-forced, no smoothing), ``lr`` (of the epoch's last step)
-    and ``seconds`` (wall time since training began). The model is left in eval mode.
-    """
-    check_args("fit", " (e.g. lr=1e-3, clip=1.0, warmup_steps=0, final_lr=0.1; label_smoothing 0 "
-               "turns it off, 0.1 is usual)", epochs=(epochs, "a positive int"),
-               batch_size=(batch_size, "a positive int"), lr=(lr, "a number > 0"),
-               clip=(clip, "a number > 0"), warmup_steps=(warmup_steps, "an int >= 0"),
-               final_lr=(final_lr, "a number in [0, 1]"),
-               label_smoothing=(label_smoothing, "a number in [0, 1)"))
-    train, val = _check_arrays(train_arrays, "train_arrays"), _check_arrays(val_arrays, "val_arrays")
-    check_weights(model, "fit")
-    for src, tgt_in, tgt_out in (train, val):
-        _check_id_range(src, model.src_vocab_size, "the source ids", "src_vocab_size")
-        _check_id_range(np.concatenate([tgt_in, tgt_out], axis=1), model.tgt_vocab_size,
-                        "the target ids", "tgt_vocab_size")
-        if model.max_len is not None:
-            model._check_length(max(src.shape[1], tgt_in.shape[1]), "a training sentence")
-    device = config.device() if device is None else torch.device(device)
-    model.to(device)
-    rng = np.random.default_rng(seed)
-    steps = epochs * math.ceil(len(train[0]) / batch_size)             # = len(length_batches(...))
-    if warmup_steps >= steps:
-        raise ValueError(f"warmup_steps={warmup_steps} must be fewer than the {steps} training "
-                         "steps; lower it (about a tenth of the steps is usual) or train longer.")
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: warmup_cosine(step, steps, warmup_steps, final_lr))
-    history = {"loss": [], "val_loss": [], "val_token_accuracy": [], "lr": [], "seconds": []}
-    best, start = None, time.perf_counter()
-    for _ in range(epochs):
-        model.train()
-        total, tokens = 0.0, 0
-        for rows in length_batches(train[0], train[2], batch_size, rng):
-            (src,), (tgt_in, tgt_out) = _trim(train[0][rows]), _trim(train[1][rows], train[2][rows])
-            logits = model(src, tgt_in)                                  # (B, T, V)
-            loss = _loss(logits, tgt_out.to(device), label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-            optimizer.step()
-            lr_used = optimizer.param_groups[0]["lr"]
-            schedule.step()
-            n = int((tgt_out != PAD).sum())
-            total, tokens = total + loss.item() * n, tokens + n
-        scores = evaluate_teacher_forced(model, val, batch_size=max(256, batch_size))
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        for key, value in (("loss", total / tokens), ("val_loss", scores["loss"]),
-                           ("val_token_accuracy", scores["token_accuracy"]),
-                           ("lr", lr_used),
-                           ("seconds", time.perf_counter() - start)):
-            history[key].append(value)
-        if restore_best and scores["loss"] <= min(history["val_loss"]):
-            best = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if progress:
-            print(epoch_line(history, epochs), flush=True)
-    if best is not None:
-        model.load_state_dict(best)
-    model.eval()
-    return history
-
-
-# ----------------------------------------------------------------------------- decoding
-
-def translate(model: _Translator, src_vocab: Vocab, tgt_vocab: Vocab, sentences: Sequence[str],
-              beam_width: int = 1, batch_size: int = 256, max_len: int | None = None,
-              length_penalty: float = 0.0) -> list[str]:
-    """Translate ``sentences`` with greedy decoding (``beam_width=1``) or beam search.
-
-    Sentences are encoded with ``src_vocab``, decoded in batches of similar length
-    (``course_utils.decoding`` over ``model.start`` / ``model.step``) and turned into
-    text with ``tgt_vocab.decode``; the results come back in the input order. A
-    sentence of :math:`T_x` words gets at most ``max_len`` output words, by default
-    :math:`2 T_x + 10` (and never more than a Transformer's ``max_len``).
-    ``length_penalty`` is beam search's :math:`\\alpha` (see ``course_utils.decoding``).
-    """
-    if isinstance(sentences, str):
-        raise ValueError("translate expects a list of sentences, not one str: wrap it as [text].")
-    sentences = list(sentences)
-    if not sentences:
-        raise ValueError("translate got no sentences: pass a non-empty list of str, e.g. the "
-                         "test sources of cu.metrics.references_by_source(test_pairs).")
-    if not all(isinstance(s, str) for s in sentences):
-        raise ValueError("translate expects every sentence as a str; decode ids to text first.")
-    if not isinstance(model, _Translator):
-        raise ValueError(f"translate needs a GRUTranslator or TransformerTranslator, got "
-                         f"{type(model).__name__}.")
-    check_weights(model, "translate")
-    for vocab, size, side in ((src_vocab, model.src_vocab_size, "source"),
-                              (tgt_vocab, model.tgt_vocab_size, "target")):
-        if len(vocab) != size:
-            raise ValueError(f"the {side} vocabulary has {len(vocab)} tokens but the model was "
-                             f"built for {size}. Pass the vocabularies the model was trained with "
-                             "(source first, then target).")
-    for name, value in (("beam_width", beam_width), ("batch_size", batch_size), ("max_len", max_len)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise ValueError(f"{name}={value!r} must be an int >= 1"
-                             + (" (or None for 2 * source words + 10)." if name == "max_len" else "."))
-    ids = [src_vocab.encode(s) for s in sentences]
-    for i, row in enumerate(ids):
-        if not row:
-            raise ValueError(f"sentence {i} ({sentences[i]!r}) has no words to translate; "
-                             "leave empty sentences out.")
-    order = np.argsort([len(row) for row in ids], kind="stable")         # short ones together
-    out: list[str] = [""] * len(sentences)
-    for i in range(0, len(order), batch_size):
-        rows = order[i:i + batch_size]
-        bounds = [max_len or 2 * len(ids[r]) + 10 for r in rows]         # output words per sentence
-        steps = max(bounds) if model.max_len is None else min(max(bounds), model.max_len)
-        state = model.start(pad_sequences([ids[r] for r in rows], value=PAD))
-        kw = dict(batch_size=len(rows), start_id=START, end_id=END, max_len=steps)
-        decoded = (decoding.greedy_decode(model.step, state, **kw) if beam_width == 1 else
-                   decoding.beam_search(model.step, state, beam_width=beam_width,
-                                        length_penalty=length_penalty, **kw))
-        for r, tokens, bound in zip(rows, decoded, bounds):
-            out[r] = tgt_vocab.decode(tokens[:bound])
-    return out
-
-
-# -------------------------------------------------------------------- fair comparisons
-
-def width_for_parameters(build: Callable[[int], nn.Module], target: int, widths: Sequence[int]) -> int:
-    """The width ``w`` in ``widths`` whose ``build(w)`` has the parameter count closest to ``target``.
-
-    Parameters are counted by ``cu.count_parameters``. E.g. the attention GRU's hidden
-    size that matches the plain GRU::
-
-        target = cu.count_parameters(GRUTranslator(V_x, V_y))
-        hidden = width_for_parameters(lambda w: GRUTranslator(V_x, V_y, hidden=w, attention=True),
-                                      target, range(64, 257, 8))
-
-    Ties go to the earlier width.
-    """
-    widths = list(widths)
-    if not widths:
-        raise ValueError("width_for_parameters got no widths: pass candidates, e.g. range(64, 257, 8).")
-    if not isinstance(target, (int, np.integer)) or target < 1:
-        raise ValueError(f"target={target!r} must be a positive parameter count, e.g. "
-                         "cu.count_parameters(baseline).")
-    gaps = [abs(count_parameters(build(w)) - int(target)) for w in widths]
-    return widths[int(np.argmin(gaps))]

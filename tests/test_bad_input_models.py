@@ -29,10 +29,11 @@ from hypothesis import strategies as st
 from torch import nn
 
 import course_utils as cu
-from course_utils import attention, cells, checks, convert, seq2seq, translators
+from course_utils import attention, cells, checks, convert, decoding, seq2seq, translators
 from course_utils import language_model as lm
 from course_utils import sentiment as sn
 from course_utils import training as tr
+from course_utils.training import fit_language_model as fit_lm
 
 E = ValueError
 D, H, V = 4, 5, 7
@@ -221,8 +222,8 @@ CASES = {
                                                      r"\[0, 7\).*vocabulary the model was built for"),
     "language_model/silent/negative id at evaluation": (lambda: lm.bits_per_char(char_lm(), [1, -1, 2]), E,
                                                         r"got ids -1..2 outside \[0, V\)"),
-    "language_model/silent/training id out of range": (lambda: lm.fit(char_lm(), [1, 2, 9], [1, 2]), E,
-                                                       "train_ids must lie"),
+    "language_model/silent/training id out of range": (lambda: fit_lm(char_lm(), [1, 2, 9], [1, 2]), E,
+                                                       r"train_ids got ids 1..9 outside \[0, 7\)"),
     "language_model/silent/probabilities as a prompt": (lambda: lm.generate(char_lm(), [0.2, 0.8], 5), E,
                                                         "prompt_ids got float64 values, not integer ids"),
     "language_model/silent/NaN logits": (lambda: lm.sampling_distribution(torch.tensor([0.0, NAN])), E,
@@ -232,7 +233,7 @@ CASES = {
         r"generate: the model's weights \['head.bias'\] hold NaN"),
     "language_model/silent/NaN weights at evaluation": (lambda: lm.bits_per_char(char_lm(True), np.arange(7)),
                                                         E, "bits_per_char: the model's weights"),
-    "language_model/silent/NaN weights at fit": (lambda: lm.fit(char_lm(True), np.arange(7), [1, 2]), E,
+    "language_model/silent/NaN weights at fit": (lambda: fit_lm(char_lm(True), np.arange(7), [1, 2]), E,
                                                  "lower lr"),
     "language_model/silent/NaN smoothing": (lambda: lm.unigram_bits_per_char([0, 1], [0, 1], 3, alpha=NAN), E,
                                             "alpha=nan"),
@@ -242,7 +243,7 @@ CASES = {
                                              "prompt_ids got ragged.*pad_sequences"),
     "language_model/shapes/empty prompt": (lambda: lm.generate(char_lm(), [], 5), E, "prompt_ids is empty"),
     "language_model/shapes/batch of texts to fit": (
-        lambda: lm.fit(char_lm(), np.ones((2, 9), int), [1, 2]), E, r"train_ids got shape \(2, 9\), not 1-D"),
+        lambda: fit_lm(char_lm(), np.ones((2, 9), int), [1, 2]), E, r"train_ids got shape \(2, 9\), not 1-D"),
     "language_model/shapes/too few ids for the streams": (lambda: lm.stream_batches(np.arange(3), 8, 4), E,
                                                           "smaller batch_size"),
     "language_model/shapes/logits as a list": (lambda: lm.sampling_distribution([1.0, 2.0]), E,
@@ -264,15 +265,15 @@ CASES = {
                                        E, "n=-1 must be an int >= 0"),
     "language_model/args/no samples": (lambda: lm.generate(char_lm(), [1], 3, num_samples=0), E,
                                        "num_samples=0 must be a positive int"),
-    "language_model/args/learning rate 0": (lambda: lm.fit(char_lm(), np.arange(7), [1, 2], lr=0), E,
+    "language_model/args/learning rate 0": (lambda: fit_lm(char_lm(), np.arange(7), [1, 2], lr=0), E,
                                             "lr=0 must be a number > 0.*lr=3e-3"),
-    "language_model/args/NaN clip": (lambda: lm.fit(char_lm(), np.arange(7), [1, 2], clip=NAN),
+    "language_model/args/NaN clip": (lambda: fit_lm(char_lm(), np.arange(7), [1, 2], clip=NAN),
                                      E, "clip=nan"),
     "language_model/args/zero epochs and max_steps": (
-        lambda: lm.fit(char_lm(), np.arange(7), [1, 2], epochs=0, max_steps=0), E,
+        lambda: fit_lm(char_lm(), np.arange(7), [1, 2], epochs=0, max_steps=0), E,
         "epochs=0 must be a positive int; max_steps=0 must be None or a positive int"),
     "language_model/args/warm-up longer than the run": (
-        lambda: lm.fit(char_lm(), np.arange(7), [1, 2], warmup_steps=99, seq_len=2, batch_size=1), E,
+        lambda: fit_lm(char_lm(), np.arange(7), [1, 2], warmup_steps=99, seq_len=2, batch_size=1), E,
         "warmup_steps=99 must be fewer"),
     "language_model/args/float vocabulary size": (lambda: lm.CharLM(7.0),
                                                   E, "vocab_size=7.0 must be a positive int"),
@@ -354,24 +355,24 @@ CASES = {
                                               "even"),
     # ---------------------------------------------------------------- translators (notebook 06)
     "translators/silent/inf weights at translate": (
-        lambda: translators.translate(translator(nan_weight=True), SV, TV, ["go now"]), E,
+        lambda: decoding.translate(translator(nan_weight=True), SV, TV, ["go now"]), E,
         r"translate: the model's weights \['out.bias'\] hold NaN or inf"),
-    "translators/silent/inf weights at fit": (lambda: translators.fit(translator(nan_weight=True), arrays(),
+    "translators/silent/inf weights at fit": (lambda: tr.fit_translator(translator(nan_weight=True), arrays(),
                                                                       arrays(), 1, progress=False), E,
                                               "fit: the model's weights"),
     "translators/silent/source id out of range": (lambda: translator().start([[4, 99]]), E,
-                                                  "src holds ids 4..99.*src_vocab_size=len"),
-    "translators/silent/one str as sentences": (lambda: translators.translate(translator(), SV, TV,
+                                                  "src got ids 4..99.*src_vocab_size=len"),
+    "translators/silent/one str as sentences": (lambda: decoding.translate(translator(), SV, TV,
                                                 "go now"), E,
                                                 r"wrap it as \[text\]"),
-    "translators/silent/ids as sentences": (lambda: translators.translate(translator(), SV, TV, [[4, 5]]), E,
+    "translators/silent/ids as sentences": (lambda: decoding.translate(translator(), SV, TV, [[4, 5]]), E,
                                             "every sentence as a str"),
     "translators/silent/float ids": (lambda: translator().start(np.full((1, 2), 4.0)),
                                      E, "integer token ids"),
     "translators/silent/all-padding source": (lambda: translator().start([[4, 5], [0, 0]]), E,
                                               "source row 1 is all padding"),
     "translators/silent/vocabularies swapped": (
-        lambda: translators.translate(translator(), TV, SV, ["go"]), E, "source first"),
+        lambda: decoding.translate(translator(), TV, SV, ["go"]), E, "source first"),
     "translators/shapes/state of another batch size, GRU": (lambda: step_with("gru", 2), AssertionError,
                                                             "same batch B.*model.start"),
     "translators/shapes/state of another batch size, Transformer": (lambda: step_with("transformer", 1),
@@ -380,15 +381,15 @@ CASES = {
                                       AssertionError, "same batch B"),
     "translators/shapes/one sentence of ids": (lambda: translator().start([4, 5]), E, r"src\[None\]"),
     "translators/shapes/ragged ids": (lambda: translator("transformer").start([[4, 5], [6]]), E,
-                                      "src is ragged.*pad_sequences"),
+                                      "src got ragged.*pad_sequences"),
     "translators/shapes/decoder inputs of another batch": (
         lambda: translator("attention").attention_weights([[4, 5], [6, 7], [4, 0]], [[1, 4], [1, 5]]), E,
         "3 sentences but tgt_in has 2"),
     "translators/shapes/pairs instead of arrays": (
-        lambda: translators.fit(translator(), PAIRS, arrays(), 1), E,
+        lambda: tr.fit_translator(translator(), PAIRS, arrays(), 1), E,
         "src must be a 2-D integer array.*encode_words"),
     "translators/args/beam width 0": (
-        lambda: translators.translate(translator(), SV, TV, ["go"], beam_width=0), E,
+        lambda: decoding.translate(translator(), SV, TV, ["go"], beam_width=0), E,
         "beam_width=0 must be an int >= 1"),
     "translators/args/dropout above 1": (lambda: translators.GRUTranslator(len(SV), len(TV), dropout=1.5), E,
                                          r"dropout=1.5 must be a number in \[0, 1\)"),
@@ -400,20 +401,20 @@ CASES = {
     "translators/args/heads that do not divide the width": (lambda: translators.TransformerTranslator(
         len(SV), len(TV), d_model=10, nhead=4), E, "multiple of nhead=4"),
     "translators/args/learning rate 0": (
-        lambda: translators.fit(translator(), arrays(), arrays(), 1, lr=0), E, "lr=0"),
+        lambda: tr.fit_translator(translator(), arrays(), arrays(), 1, lr=0), E, "lr=0"),
     "translators/args/label smoothing 1": (
-        lambda: translators.fit(translator(), arrays(), arrays(), 1, label_smoothing=1.0), E,
+        lambda: tr.fit_translator(translator(), arrays(), arrays(), 1, label_smoothing=1.0), E,
         "label_smoothing=1.0"),
     "translators/silent/probabilities as arrays": (
-        lambda: translators.evaluate_teacher_forced(translator(), [a.astype(float) / 9 for a in arrays()]), E,
+        lambda: tr.evaluate_teacher_forced(translator(), [a.astype(float) / 9 for a in arrays()]), E,
         "src must be a 2-D integer array.*float64"),
     "translators/silent/NaN length penalty": (
-        lambda: translators.translate(translator(), SV, TV, ["go"], beam_width=2, length_penalty=NAN), E,
+        lambda: decoding.translate(translator(), SV, TV, ["go"], beam_width=2, length_penalty=NAN), E,
         "length_penalty=nan must be a number >= 0"),
-    "translators/args/max_len 0": (lambda: translators.translate(translator(), SV, TV, ["go"], max_len=0), E,
+    "translators/args/max_len 0": (lambda: decoding.translate(translator(), SV, TV, ["go"], max_len=0), E,
                                    "max_len=0 must be an int >= 1"),
     "translators/args/no widths to choose from": (
-        lambda: translators.width_for_parameters(lambda w: translator(), 100, []), E, "got no widths"),
+        lambda: tr.width_for_parameters(lambda w: translator(), 100, []), E, "got no widths"),
     # ---------------------------------------------------------------- checks (the shared validators)
     "checks/args/every broken rule named": (
         lambda: checks.check_args("f", " (the fix)", a=(0, "a positive int"), b=(True, "a number > 0"),

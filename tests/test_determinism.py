@@ -2,7 +2,7 @@
 
 One PyTorch path and one Keras path, each through ``cu.set_seed`` alone (no framework
 call in the test seeds anything), with data from ``cu.Vocab`` and ``cu.batches``; and one
-course_utils training function (``language_model.fit``).
+course_utils training function (``training.fit_language_model``).
 """
 
 import numpy as np
@@ -73,7 +73,8 @@ def test_language_model_fit_is_repeatable_with_one_seed(torch_one_thread):
     def run():
         cu.set_seed(0)
         model = lm.CharLM(len(vocab), embed_size=8, hidden_size=16)
-        history = lm.fit(model, train, valid, epochs=2, batch_size=4, seq_len=16, progress=False)
+        history = cu.training.fit_language_model(model, train, valid, epochs=2, batch_size=4, seq_len=16,
+                                                 progress=False)
         return history["loss"], history["val_bpc"]
 
     assert run() == run()

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from course_utils import language_model as lm
+from course_utils import training
 from course_utils.training import count_parameters, epoch_line, warmup_cosine
 
 V = 7                                                    # a tiny vocabulary
@@ -109,8 +110,8 @@ def test_a_tiny_model_overfits_a_tiny_text_and_fit_returns_a_keras_shaped_histor
     ids = np.tile(np.array([4, 5, 6, 4, 6, 5]), 60)
     model = tiny_model(hidden=32)
     before = lm.bits_per_char(model, ids, batch_size=4, seq_len=16)
-    history = lm.fit(model, ids, ids, epochs=15, batch_size=4, seq_len=16, lr=2e-2,
-                     progress=False)
+    history = training.fit_language_model(model, ids, ids, epochs=15, batch_size=4, seq_len=16, lr=2e-2,
+                                          progress=False)
     per_epoch = ("loss", "val_loss", "val_bpc", "lr", "seconds", "chars_per_s")
     assert all(len(history[k]) == 15 for k in per_epoch)
     steps = 15 * len(lm.stream_batches(ids, 4, 16))
@@ -124,7 +125,7 @@ def test_a_tiny_model_overfits_a_tiny_text_and_fit_returns_a_keras_shaped_histor
 
 def test_fit_prints_one_line_per_epoch(capsys):
     ids = np.random.default_rng(0).integers(0, V, 300)
-    lm.fit(tiny_model(), ids, ids, epochs=3, batch_size=2, seq_len=10)
+    training.fit_language_model(tiny_model(), ids, ids, epochs=3, batch_size=2, seq_len=10)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and lines[-1].startswith("epoch 3/3 · bpc ")
     assert "\r" not in "".join(lines) and "val_bpc" in lines[0]
@@ -134,8 +135,8 @@ def test_fit_runs_the_hand_written_step_with_the_cosine_schedule():
     ids = np.random.default_rng(2).integers(0, V, 600)
     batches = lm.stream_batches(ids, 4, 12)
     model, twin = tiny_model(), tiny_model()
-    history = lm.fit(twin, ids, ids, epochs=2, batch_size=4, seq_len=12, lr=1e-2,
-                     max_steps=5, progress=False)
+    history = training.fit_language_model(twin, ids, ids, epochs=2, batch_size=4, seq_len=12, lr=1e-2,
+                                          max_steps=5, progress=False)
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.1 + 0.45 * (1 + math.cos(math.pi * s / 10)))
     lrs = []
@@ -164,8 +165,8 @@ def test_train_step_records_the_norm_before_clipping_and_fit_can_reset_the_state
     assert loss.ndim == 0 and not loss.requires_grad and state[0].requires_grad
     assert norm > 1e-3                                   # the pre-clip norm, not the clipped one
     for carry in (True, False):
-        history = lm.fit(tiny_model(), ids, ids, epochs=1, batch_size=4, seq_len=10,
-                         carry_state=carry, max_steps=5, progress=False)
+        history = training.fit_language_model(tiny_model(), ids, ids, epochs=1, batch_size=4, seq_len=10,
+                                              carry_state=carry, max_steps=5, progress=False)
         assert len(history["batch_loss"]) == 5
 
 
@@ -259,12 +260,12 @@ def test_temperature_sharpens_and_flattens():
     (lambda: lm.sampling_distribution(torch.zeros(4), top_k=5), "top_k=5"),
     (lambda: lm.sampling_distribution([1.0, 2.0]), "must be a tensor"),
     (lambda: lm.bits_per_char(tiny_model(), np.arange(10)), r"\[0, 7\)"),
-    (lambda: lm.fit(tiny_model(), np.arange(9), [1, 2], epochs=0), "epochs=0"),
-    (lambda: lm.fit(tiny_model(), [1, 2, 3], [1, 2], lr=0), "lr=0"),
-    (lambda: lm.fit(tiny_model(), [1, 2, 9], [1, 2]), "train_ids must lie"),
-    (lambda: lm.fit(tiny_model(), np.ones((2, 9), int), [1, 2]), "one sequence"),
-    (lambda: lm.fit(tiny_model(), np.arange(7), [1, 2], warmup_steps=99, seq_len=2,
-                    batch_size=1), "warmup_steps=99"),
+    (lambda: training.fit_language_model(tiny_model(), np.arange(9), [1, 2], epochs=0), "epochs=0"),
+    (lambda: training.fit_language_model(tiny_model(), [1, 2, 3], [1, 2], lr=0), "lr=0"),
+    (lambda: training.fit_language_model(tiny_model(), [1, 2, 9], [1, 2]), r"train_ids got ids 1..9"),
+    (lambda: training.fit_language_model(tiny_model(), np.ones((2, 9), int), [1, 2]), "one sequence"),
+    (lambda: training.fit_language_model(tiny_model(), np.arange(7), [1, 2], warmup_steps=99, seq_len=2,
+                                         batch_size=1), "warmup_steps=99"),
 ])
 def test_bad_input_raises_a_helpful_value_error(call, message):
     with pytest.raises(ValueError, match=message):
@@ -274,7 +275,7 @@ def test_bad_input_raises_a_helpful_value_error(call, message):
 def test_evaluation_with_the_state_reset_sees_less_context():
     ids = np.tile(np.array([4, 5, 6, 4, 6, 5]), 60)
     model = tiny_model(hidden=32)
-    lm.fit(model, ids, ids, epochs=15, batch_size=4, seq_len=16, lr=2e-2, progress=False)
+    training.fit_language_model(model, ids, ids, epochs=15, batch_size=4, seq_len=16, lr=2e-2, progress=False)
     carried = lm.bits_per_char(model, ids, batch_size=4, seq_len=2)
     reset = lm.bits_per_char(model, ids, batch_size=4, seq_len=2, carry_state=False)
     assert carried < reset                      # one character of context cannot tell 5 from 6

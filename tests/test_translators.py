@@ -179,8 +179,8 @@ def task():
 def test_fit_lowers_the_training_loss(kind, task):
     src_vocab, tgt_vocab, (train, val) = task
     model = build(kind, len(src_vocab), len(tgt_vocab))
-    history = tr.fit(model, train, val, epochs=3, batch_size=32, lr=3e-3, device="cpu",
-                     progress=False)
+    history = training.fit_translator(model, train, val, epochs=3, batch_size=32, lr=3e-3, device="cpu",
+                                      progress=False)
     assert set(history) == {"loss", "val_loss", "val_token_accuracy", "lr", "seconds"}
     assert all(len(values) == 3 for values in history.values())          # Keras' shape
     assert history["loss"][-1] < history["loss"][0]
@@ -193,15 +193,15 @@ def test_fit_lowers_the_training_loss(kind, task):
 def test_restore_best_puts_back_the_best_validation_epoch(task):
     src_vocab, tgt_vocab, (train, val) = task
     model = build("gru", len(src_vocab), len(tgt_vocab))
-    history = tr.fit(model, train, val, epochs=4, batch_size=32, lr=3e-2, device="cpu",
-                     restore_best=True, progress=False)                  # a rate that overshoots
-    assert tr.evaluate_teacher_forced(model, val)["loss"] == pytest.approx(min(history["val_loss"]))
+    history = training.fit_translator(model, train, val, epochs=4, batch_size=32, lr=3e-2, device="cpu",
+                                      restore_best=True, progress=False)   # a rate that overshoots
+    assert training.evaluate_teacher_forced(model, val)["loss"] == pytest.approx(min(history["val_loss"]))
 
 
 def test_evaluate_teacher_forced_counts_real_positions_only(task):
     src_vocab, tgt_vocab, (_, val) = task
     model = build("gru", len(src_vocab), len(tgt_vocab)).eval()
-    scores = tr.evaluate_teacher_forced(model, val, batch_size=7)
+    scores = training.evaluate_teacher_forced(model, val, batch_size=7)
     with torch.no_grad():
         logits = model(val[0], val[1])
     loss = nn.functional.cross_entropy(logits.flatten(0, 1), torch.from_numpy(val[2]).flatten(),
@@ -216,12 +216,12 @@ def test_translate_returns_strings_in_the_input_order(kind, task):
     src_vocab, tgt_vocab, _ = task
     model = build(kind, len(src_vocab), len(tgt_vocab))
     sentences = [s for s, _ in reversal_pairs(9, 2)]
-    batched = tr.translate(model, src_vocab, tgt_vocab, sentences, batch_size=4)
-    assert batched == [tr.translate(model, src_vocab, tgt_vocab, [s])[0] for s in sentences]
+    batched = decoding.translate(model, src_vocab, tgt_vocab, sentences, batch_size=4)
+    assert batched == [decoding.translate(model, src_vocab, tgt_vocab, [s])[0] for s in sentences]
     assert all(isinstance(t, str) for t in batched)
-    cut = tr.translate(model, src_vocab, tgt_vocab, sentences, max_len=2)
+    cut = decoding.translate(model, src_vocab, tgt_vocab, sentences, max_len=2)
     assert all(len(t.split()) <= 2 for t in cut)
-    beams = tr.translate(model, src_vocab, tgt_vocab, sentences, beam_width=3, batch_size=4)
+    beams = decoding.translate(model, src_vocab, tgt_vocab, sentences, beam_width=3, batch_size=4)
     assert len(beams) == len(sentences) and all(isinstance(t, str) for t in beams)
 
 
@@ -231,26 +231,27 @@ def test_fit_follows_warmup_then_cosine(task):
     src_vocab, tgt_vocab, (train, val) = task
     steps = -(-len(train[0]) // 32)                                       # batches in one epoch
     model = build("transformer", len(src_vocab), len(tgt_vocab))
-    history = tr.fit(model, train, val, epochs=2, batch_size=32, lr=1e-3, warmup_steps=steps,
-                     device="cpu", progress=False)
+    history = training.fit_translator(model, train, val, epochs=2, batch_size=32, lr=1e-3, warmup_steps=steps,
+                                      device="cpu", progress=False)
     assert history["lr"][0] == pytest.approx(1e-3)                        # the end of the ramp
     assert history["lr"][1] == pytest.approx(1e-3 * training.warmup_cosine(2 * steps - 1, 2 * steps,
                                                                            steps))
     with pytest.raises(ValueError, match="warmup_steps"):
-        tr.fit(model, train, val, epochs=1, batch_size=32, warmup_steps=steps, progress=False)
-    constant = tr.fit(build("gru", len(src_vocab), len(tgt_vocab)), train, val, epochs=2,
-                      batch_size=32, lr=1e-3, final_lr=1.0, device="cpu", progress=False)
+        training.fit_translator(model, train, val, epochs=1, batch_size=32, warmup_steps=steps,
+                                progress=False)
+    constant = training.fit_translator(build("gru", len(src_vocab), len(tgt_vocab)), train, val, epochs=2,
+                                       batch_size=32, lr=1e-3, final_lr=1.0, device="cpu", progress=False)
     assert constant["lr"] == [1e-3, 1e-3]
 
 
 def test_width_for_parameters_picks_the_closest_count():
     square = lambda w: nn.Linear(w, w)                    # w * w + w parameters
-    assert tr.width_for_parameters(square, 110, [5, 10, 20]) == 10
-    assert tr.width_for_parameters(square, 200, [5, 10, 20]) == 10
-    assert tr.width_for_parameters(square, 300, [5, 10, 20]) == 20
+    assert training.width_for_parameters(square, 110, [5, 10, 20]) == 10
+    assert training.width_for_parameters(square, 200, [5, 10, 20]) == 10
+    assert training.width_for_parameters(square, 300, [5, 10, 20]) == 20
     target = training.count_parameters(tr.GRUTranslator(50, 60, hidden=32))
-    width = tr.width_for_parameters(lambda w: tr.GRUTranslator(50, 60, hidden=w, attention=True),
-                                    target, range(8, 41, 4))
+    width = training.width_for_parameters(lambda w: tr.GRUTranslator(50, 60, hidden=w, attention=True),
+                                          target, range(8, 41, 4))
     matched = training.count_parameters(tr.GRUTranslator(50, 60, hidden=width, attention=True))
     assert abs(matched - target) / target < 0.1
 
@@ -287,21 +288,21 @@ def test_fit_refuses_misaligned_arrays(task):
     src_vocab, tgt_vocab, (train, val) = task
     model = build("gru", len(src_vocab), len(tgt_vocab))
     with pytest.raises(ValueError, match="same number of rows"):
-        tr.fit(model, (train[0][:-1], train[1], train[2]), val, epochs=1, progress=False)
+        training.fit_translator(model, (train[0][:-1], train[1], train[2]), val, epochs=1, progress=False)
     with pytest.raises(ValueError, match="triple"):
-        tr.fit(model, train[:2], val, epochs=1, progress=False)
+        training.fit_translator(model, train[:2], val, epochs=1, progress=False)
     with pytest.raises(ValueError, match="src_vocab_size"):
-        tr.fit(build("gru", 5, len(tgt_vocab)), train, val, epochs=1, progress=False)
+        training.fit_translator(build("gru", 5, len(tgt_vocab)), train, val, epochs=1, progress=False)
 
 
 def test_translate_refuses_bad_sentence_lists(task):
     src_vocab, tgt_vocab, _ = task
     model = build("gru", len(src_vocab), len(tgt_vocab))
     with pytest.raises(ValueError, match="no sentences"):
-        tr.translate(model, src_vocab, tgt_vocab, [])
+        decoding.translate(model, src_vocab, tgt_vocab, [])
     with pytest.raises(ValueError, match=r"wrap it as \[text\]"):
-        tr.translate(model, src_vocab, tgt_vocab, "one two")
+        decoding.translate(model, src_vocab, tgt_vocab, "one two")
     with pytest.raises(ValueError, match="sentence 1"):
-        tr.translate(model, src_vocab, tgt_vocab, ["one", ""])
+        decoding.translate(model, src_vocab, tgt_vocab, ["one", ""])
     with pytest.raises(ValueError, match="source first"):
-        tr.translate(build("gru", 99, len(tgt_vocab)), src_vocab, tgt_vocab, ["one"])
+        decoding.translate(build("gru", 99, len(tgt_vocab)), src_vocab, tgt_vocab, ["one"])
