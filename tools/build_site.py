@@ -116,6 +116,33 @@ def _source(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
+HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
+
+
+def boxed(markdown: str, css_class: str, fold: str | None = None) -> str:
+    """``markdown`` in a box of class ``css_class`` (folded behind ``fold`` when given).
+
+    The box is a ``container`` directive, never a bare ``<div>`` opened and closed by raw
+    HTML: a heading in a cell starts a new section, and a raw ``<div>`` left open in the
+    section before it closed the wrong element and set the rest of the page out as
+    side-by-side columns. Leading headings ("### Exercise 2: ...") stay outside the box as
+    section titles (the page's contents list them); a heading further down becomes a
+    rubric inside the box, so the box always closes where it opened.
+    """
+    lines = markdown.strip("\n").split("\n")
+    start = 0
+    while start < len(lines) and (HEADING.match(lines[start]) or not lines[start].strip()):
+        start += 1
+    head, body = "\n".join(lines[:start]).strip(), "\n".join(lines[start:]).strip()
+    if not body:
+        return markdown
+    if fold is not None:
+        body = f"<details class=\"course-solution\">\n<summary>{fold}</summary>\n\n{body}\n\n</details>"
+    colons = [len(m) for m in re.findall(r"^\s*(:{3,})", body, flags=re.M)]
+    fence = ":" * max([4, *(n + 1 for n in colons)])           # longer than any fence inside
+    return (f"{head}\n\n" if head else "") + f"{fence}{{container}} {css_class}\n{body}\n{fence}\n"
+
+
 def page_notebook(source: dict, executed: dict | None) -> dict:
     """The notebook as its page shows it: current prose, recorded outputs, solutions folded."""
     import copy
@@ -141,10 +168,9 @@ def page_notebook(source: dict, executed: dict | None) -> dict:
                 cell["metadata"].setdefault("mystnb", {})["code_prompt_show"] = "Show the solution"
                 cell["metadata"]["mystnb"]["code_prompt_hide"] = "Hide the solution"
         elif cell["cell_type"] == "markdown" and SOLUTION in tags:
-            cell["source"] = ('<details class="course-solution">\n<summary>Show the solution'
-                              '</summary>\n\n' + _source(cell) + '\n\n</details>\n')
+            cell["source"] = boxed(_source(cell), "course-folded", fold="Show the solution")
         elif cell["cell_type"] == "markdown" and EXERCISE in tags:
-            cell["source"] = ('<div class="course-exercise">\n\n' + _source(cell) + '\n\n</div>\n')
+            cell["source"] = boxed(_source(cell), "course-exercise")
         cells.append(cell)
     nb["cells"] = cells
     return nb
