@@ -5,12 +5,12 @@
 
 Steps, each cheap when nothing changed:
 
-1. **Execute** every notebook whose code (or ``course_utils``, or the environment that
-   sizes it) changed since its last run in this profile, with nbval and the
-   ``tools.nbval_save`` plugin, into ``_build/executed/<profile>/``. ``make test`` leaves
-   fresh ``ci`` runs there, so the test run's site build executes nothing. A prose-only
-   edit does not re-execute: the key covers code cells only, and the pages take their
-   markdown from the current notebook.
+1. **Execute** every notebook whose code (or ``course_utils``, the runner that keeps its
+   outputs, or the environment that sizes it) changed since its last run in this profile,
+   with nbval and the ``tools.nbval_save`` plugin, into ``_build/executed/<profile>/``.
+   ``make test`` leaves fresh ``ci`` runs there, so the test run's site build executes
+   nothing. A prose-only edit does not re-execute: the key covers code cells only, and the
+   pages take their markdown from the current notebook.
 2. **Stage** a Sphinx source folder ``_build/site/<profile>/src``: each notebook with its
    recorded outputs, solution cells collapsed behind a "Show the solution" toggle,
    exercise prompts marked; a landing page with the course's introduction, the notebook
@@ -73,12 +73,18 @@ def course_utils_hash() -> str:
     return _sha(*(f.name + "\n" + f.read_text(encoding="utf-8") for f in files))
 
 
+def runner_hash() -> str:
+    """The code that runs a notebook and keeps its outputs (tools/nbval_save.py, tools/nbout.py)."""
+    files = [REPO / "tools" / "nbval_save.py", REPO / "tools" / "nbout.py"]
+    return _sha(*(f.name + "\n" + f.read_text(encoding="utf-8") for f in files))
+
+
 def cache_key(path: Path, env: dict | None = None) -> dict:
-    """What produced an executed notebook: its code, course_utils, the sizing environment."""
+    """What produced an executed notebook: its code, course_utils, the runner, the sizing environment."""
     env = os.environ if env is None else env
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     return {"notebook": Path(path).stem, "code": code_hash(nb), "course_utils": course_utils_hash(),
-            "env": {k: env.get(k, "") for k in KEY_ENV}}
+            "runner": runner_hash(), "env": {k: env.get(k, "") for k in KEY_ENV}}
 
 
 def is_fresh(path: Path, profile: str, env: dict | None = None) -> bool:
