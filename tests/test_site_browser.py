@@ -3,8 +3,11 @@
 `make test` builds the site in the ci profile (tools/build_site.py) and then runs this
 file: every page is loaded from a server on 127.0.0.1, and each must render, load every
 image, typeset its math with the site's own MathJax, make no request off this machine,
-and show no error or traceback in any cell output. Screenshots of two pages are kept in
-_build/site/<profile>/screenshots/.
+and show no error or traceback in any cell output. Each notebook page must also lay out as
+one readable column at 1024, 1280 and 1920 px: the article at least 60% of the content
+area, no horizontal scrolling, exercises and solutions stacked one below the other.
+Screenshots (the landing page, the notebook page with the most figures, and each notebook
+page at its first exercise at 1024 and 1920 px) are kept in _build/site/<profile>/screenshots/.
 
 Without Chromium the browser test skips and says how to install it (in CI, CI=true, it
 fails instead: .ci/run installs Chromium); without a built site both skip, unless
@@ -184,3 +187,75 @@ def _screenshots(browser, site_url: str, summary: dict) -> None:
         browser.get(f"{site_url}/{rel}")
         browser.execute_async_script(CHECK_PAGE)
         browser.save_screenshot(str(SHOTS / (Path(rel).stem + ".png")))
+
+
+LAYOUT_WIDTHS = (1024, 1280, 1920)        # a small laptop, the test's window, a desktop
+MIN_ARTICLE_SHARE = 0.6                   # of the content area (article + on-page contents)
+BLOCKS = ".course-exercise, details.course-solution, div.cell.tag_solution"
+
+LAYOUT = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  await Promise.all(Array.from(document.images).map(i => i.complete ? null : i.decode().catch(() => null)));
+  if (document.querySelector('.math') && window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const box = e => { const r = e.getBoundingClientRect();
+                     return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, width: r.width,
+                             height: r.height}; };
+  const article = document.querySelector('article.bd-article') || document.querySelector('article');
+  const content = document.querySelector('.bd-content') || document.querySelector('main');
+  const all = Array.from(document.querySelectorAll(arguments[0]));
+  const blocks = all.filter(e => !all.some(o => o !== e && o.contains(e)))    // outermost only
+                    .map(e => Object.assign(box(e), {text: e.innerText.trim().slice(0, 50)}))
+                    .filter(b => b.height > 0);
+  done({article: article ? box(article).width : 0, content: content ? box(content).width : 0,
+        scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, blocks});
+})();
+"""
+
+
+def layout_problems(rel: str, width: int, info: dict) -> list[str]:
+    """What makes a notebook page unreadable at ``width``: a squeezed article, sideways scrolling,
+    exercise and solution blocks placed beside each other instead of one below the other."""
+    problems = []
+    share = info["article"] / info["content"] if info["content"] else 0.0
+    if share < MIN_ARTICLE_SHARE:
+        problems.append(f"{rel} @ {width} px: the article is {info['article']:.0f} px wide, "
+                        f"{share:.0%} of the {info['content']:.0f} px content area "
+                        f"(at least {MIN_ARTICLE_SHARE:.0%} expected)")
+    if info["scrollWidth"] > info["innerWidth"]:
+        problems.append(f"{rel} @ {width} px: the page scrolls sideways "
+                        f"(document {info['scrollWidth']} px wide, window {info['innerWidth']} px)")
+    beside = [(a, b) for a, b in zip(info["blocks"], info["blocks"][1:]) if b["top"] < a["bottom"] - 1]
+    if beside:
+        a, b = beside[0]
+        problems.append(f"{rel} @ {width} px: {len(beside)} of {len(info['blocks'])} exercise/solution "
+                        f"blocks start beside the previous one instead of below it, e.g. "
+                        f"{b['text']!r} at x={b['left']:.0f}, y={b['top']:.0f} next to {a['text']!r} "
+                        f"(x={a['left']:.0f}, y={a['top']:.0f}..{a['bottom']:.0f})")
+    return problems
+
+
+def test_notebook_pages_are_one_readable_column(browser, site_url):
+    notebook_pages = [p for p in pages() if p.relative_to(SITE).parts[0] == "notebooks"]
+    _need(bool(notebook_pages), f"no notebook page in {SITE}", SITE_REQUIRED)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems, measured = [], {}
+    try:
+        for width in LAYOUT_WIDTHS:
+            browser.set_window_size(width, 1200)
+            for page in notebook_pages:
+                rel = page.relative_to(SITE).as_posix()
+                browser.get(f"{site_url}/{rel}")
+                info = browser.execute_async_script(LAYOUT, BLOCKS)
+                measured[f"{rel} @ {width}"] = {k: v for k, v in info.items() if k != "blocks"}
+                problems += layout_problems(rel, width, info)
+                if width != 1280:                 # what a reader sees at the first exercise
+                    browser.execute_script("const e = document.querySelector(arguments[0]);"
+                                           "if (e) e.scrollIntoView();", BLOCKS)
+                    browser.save_screenshot(str(SHOTS / f"{page.stem}-{width}.png"))
+    finally:
+        browser.set_window_size(1280, 1600)
+    (SHOTS / "layout.json").write_text(json.dumps(measured, indent=1) + "\n", encoding="utf-8")
+    assert not problems, "\n".join(problems)

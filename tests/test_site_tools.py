@@ -1,6 +1,7 @@
 """The pieces of `make site`: output cleaning, saved runs, the cache key, page staging."""
 
 import json
+import re
 
 import nbformat
 
@@ -101,7 +102,22 @@ def test_pages_fold_solutions_and_take_prose_from_the_current_notebook():
     assert "".join(code["outputs"][0]["text"]) == "1\n"
     assert "hide-cell" in code["metadata"]["tags"]
     assert code["metadata"]["mystnb"]["code_prompt_show"] == "Show the solution"
-    assert answer["source"].startswith('<details class="course-solution">')
+    assert '<details class="course-solution">' in answer["source"]
+    assert answer["source"].startswith("::::{container} course-folded")
+
+
+def test_boxes_keep_headings_outside_and_always_close():
+    """A heading in an exercise cell once left a raw <div> open across a section boundary,
+    and the rest of the page was laid out as side-by-side columns (issue 23)."""
+    text = build_site.boxed("### Exercise 2: count\n\n*Count them.*\n\n#### A hint\n\nLook.\n",
+                            "course-exercise")
+    head, box = text.split("\n\n", 1)
+    assert head == "### Exercise 2: count"                     # still a section title
+    assert box.startswith("::::{container} course-exercise\n*Count them.*")
+    assert box.endswith("\n::::\n") and "#### A hint" in box   # a rubric inside the box
+    inner_fence = build_site.boxed("Answer:\n\n::::{note}\nx\n::::\n", "course-folded", fold="Show")
+    assert inner_fence.startswith(":::::{container} course-folded\n<details class=\"course-solution\">")
+    assert build_site.boxed("### Only a title\n", "course-exercise") == "### Only a title\n"
 
 
 def test_landing_page_takes_readme_sections_and_keeps_notebook_links():
@@ -124,7 +140,11 @@ def test_a_tagged_notebook_builds_into_a_page_with_folded_solutions(tmp_path, mo
                 nbformat.v4.new_markdown_cell("**Exercise.** Compute the answer.",
                                               metadata={"tags": ["exercise"]}),
                 nbformat.v4.new_code_cell("answer = 42\nprint(answer)", metadata={"tags": ["solution"]}),
-                nbformat.v4.new_markdown_cell("It is 42 because ...", metadata={"tags": ["solution"]})]
+                nbformat.v4.new_markdown_cell("It is 42 because ...", metadata={"tags": ["solution"]}),
+                nbformat.v4.new_markdown_cell("### Exercise 2: again\n\nCompute it twice.",
+                                              metadata={"tags": ["exercise"]}),
+                nbformat.v4.new_markdown_cell("### Exercise 3: last\n\nOnce more.",
+                                              metadata={"tags": ["exercise"]})]
     path = tmp_path / "notebooks" / "01_toy.ipynb"
     path.parent.mkdir()
     nbformat.write(nb, path)
@@ -136,7 +156,11 @@ def test_a_tagged_notebook_builds_into_a_page_with_folded_solutions(tmp_path, mo
     html = build_site.build("ci", [path], execute_stale=False)
     page = (html / "notebooks" / "01_toy.html").read_text(encoding="utf-8")
     assert "Show the solution" in page and '<details class="course-solution">' in page
-    assert 'class="course-exercise"' in page and "<progress" in page and "3/3" in page
+    assert 'class="course-exercise docutils container"' in page and "<progress" in page and "3/3" in page
+    for box in page.split('<div class="course-exercise')[1:]:   # each box closes in its section
+        assert "<section" not in box.split("</div>")[0] and "</section>" not in box.split("</div>")[0]
+    assert page.count("<section") == page.count("</section>")
+    assert re.search(r'<h\d>Exercise 2: again.*?</h\d>\s*<div class="course-exercise', page, re.S)
     assert "mathjax/tex-mml-chtml.js" in page and "unpkg" not in page and "cdn" not in page.lower()
     assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
     index = (html / "index.html").read_text(encoding="utf-8")

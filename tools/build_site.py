@@ -5,12 +5,12 @@
 
 Steps, each cheap when nothing changed:
 
-1. **Execute** every notebook whose code (or ``course_utils``, or the environment that
-   sizes it) changed since its last run in this profile, with nbval and the
-   ``tools.nbval_save`` plugin, into ``_build/executed/<profile>/``. ``make test`` leaves
-   fresh ``ci`` runs there, so the test run's site build executes nothing. A prose-only
-   edit does not re-execute: the key covers code cells only, and the pages take their
-   markdown from the current notebook.
+1. **Execute** every notebook whose code (or ``course_utils``, the runner that keeps its
+   outputs, or the environment that sizes it) changed since its last run in this profile,
+   with nbval and the ``tools.nbval_save`` plugin, into ``_build/executed/<profile>/``.
+   ``make test`` leaves fresh ``ci`` runs there, so the test run's site build executes
+   nothing. A prose-only edit does not re-execute: the key covers code cells only, and the
+   pages take their markdown from the current notebook.
 2. **Stage** a Sphinx source folder ``_build/site/<profile>/src``: each notebook with its
    recorded outputs, solution cells collapsed behind a "Show the solution" toggle,
    exercise prompts marked; a landing page with the course's introduction, the notebook
@@ -73,12 +73,18 @@ def course_utils_hash() -> str:
     return _sha(*(f.name + "\n" + f.read_text(encoding="utf-8") for f in files))
 
 
+def runner_hash() -> str:
+    """The code that runs a notebook and keeps its outputs (tools/nbval_save.py, tools/nbout.py)."""
+    files = [REPO / "tools" / "nbval_save.py", REPO / "tools" / "nbout.py"]
+    return _sha(*(f.name + "\n" + f.read_text(encoding="utf-8") for f in files))
+
+
 def cache_key(path: Path, env: dict | None = None) -> dict:
-    """What produced an executed notebook: its code, course_utils, the sizing environment."""
+    """What produced an executed notebook: its code, course_utils, the runner, the sizing environment."""
     env = os.environ if env is None else env
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     return {"notebook": Path(path).stem, "code": code_hash(nb), "course_utils": course_utils_hash(),
-            "env": {k: env.get(k, "") for k in KEY_ENV}}
+            "runner": runner_hash(), "env": {k: env.get(k, "") for k in KEY_ENV}}
 
 
 def is_fresh(path: Path, profile: str, env: dict | None = None) -> bool:
@@ -116,6 +122,33 @@ def _source(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
+HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
+
+
+def boxed(markdown: str, css_class: str, fold: str | None = None) -> str:
+    """``markdown`` in a box of class ``css_class`` (folded behind ``fold`` when given).
+
+    The box is a ``container`` directive, never a bare ``<div>`` opened and closed by raw
+    HTML: a heading in a cell starts a new section, and a raw ``<div>`` left open in the
+    section before it closed the wrong element and set the rest of the page out as
+    side-by-side columns. Leading headings ("### Exercise 2: ...") stay outside the box as
+    section titles (the page's contents list them); a heading further down becomes a
+    rubric inside the box, so the box always closes where it opened.
+    """
+    lines = markdown.strip("\n").split("\n")
+    start = 0
+    while start < len(lines) and (HEADING.match(lines[start]) or not lines[start].strip()):
+        start += 1
+    head, body = "\n".join(lines[:start]).strip(), "\n".join(lines[start:]).strip()
+    if not body:
+        return markdown
+    if fold is not None:
+        body = f"<details class=\"course-solution\">\n<summary>{fold}</summary>\n\n{body}\n\n</details>"
+    colons = [len(m) for m in re.findall(r"^\s*(:{3,})", body, flags=re.M)]
+    fence = ":" * max([4, *(n + 1 for n in colons)])           # longer than any fence inside
+    return (f"{head}\n\n" if head else "") + f"{fence}{{container}} {css_class}\n{body}\n{fence}\n"
+
+
 def page_notebook(source: dict, executed: dict | None) -> dict:
     """The notebook as its page shows it: current prose, recorded outputs, solutions folded."""
     import copy
@@ -141,10 +174,9 @@ def page_notebook(source: dict, executed: dict | None) -> dict:
                 cell["metadata"].setdefault("mystnb", {})["code_prompt_show"] = "Show the solution"
                 cell["metadata"]["mystnb"]["code_prompt_hide"] = "Hide the solution"
         elif cell["cell_type"] == "markdown" and SOLUTION in tags:
-            cell["source"] = ('<details class="course-solution">\n<summary>Show the solution'
-                              '</summary>\n\n' + _source(cell) + '\n\n</details>\n')
+            cell["source"] = boxed(_source(cell), "course-folded", fold="Show the solution")
         elif cell["cell_type"] == "markdown" and EXERCISE in tags:
-            cell["source"] = ('<div class="course-exercise">\n\n' + _source(cell) + '\n\n</div>\n')
+            cell["source"] = boxed(_source(cell), "course-exercise")
         cells.append(cell)
     nb["cells"] = cells
     return nb

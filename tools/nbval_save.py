@@ -5,8 +5,9 @@
 
 nbval runs every code cell and checks it; it does not write the executed notebook. With
 this plugin each notebook it ran is written to ``<dir>/<stem>.ipynb`` with the outputs of
-that very run (streams as the screen showed them, progress bars as static HTML from the
-saved widget state, TensorFlow's GPU-probe noise dropped), and ``<dir>/<stem>.key.json``
+that very run (cells run as Jupyter runs them, so a trailing ``;`` hides the value; streams
+as the screen showed them, progress bars as static HTML from the saved widget state,
+TensorFlow's GPU-probe noise dropped), and ``<dir>/<stem>.key.json``
 says which source and environment produced it (see ``tools/build_site.py``). The site is built
 from these, so ``make test`` executes each notebook once for both checks and pages.
 """
@@ -100,10 +101,33 @@ def save_executed(path: Path, source_nb, captured: dict[int, list], widget_state
     return out
 
 
+def run_cells_as_jupyter_does() -> None:
+    """Make nbval run each cell with ``store_history=True``, as Jupyter does.
+
+    nbval runs cells with ``store_history=False``. IPython looks for a trailing ``;`` in the
+    last cell of its *history*, so outside the history ``cu.plots.state_trajectory(...);``
+    showed its returned Figure and then the inline backend's copy (two images), and
+    ``ax.legend();`` printed ``<matplotlib.legend.Legend at 0x...>``: outputs a learner never
+    sees in JupyterLab (tests/test_executed_notebooks.py checks the saved runs).
+    """
+    from nbval.kernel import RunningKernel
+
+    if getattr(RunningKernel.execute_cell_input, "_with_history", False):
+        return
+
+    def execute_cell_input(self, cell_input, allow_stdin=None):
+        return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin,
+                               stop_on_error=False)
+
+    execute_cell_input._with_history = True
+    RunningKernel.execute_cell_input = execute_cell_input
+
+
 def pytest_configure(config):
     folder = _enabled(config)
     if folder is None:
         return
+    run_cells_as_jupyter_does()
     from nbval.plugin import IPyNbFile
 
     original = IPyNbFile.teardown
