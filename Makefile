@@ -15,6 +15,11 @@ THREADS := OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE MKL_NUM_THREADS=2 TF_NUM_IN
 QUIET   := TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore::DeprecationWarning
 RUN     := $(THREADS) $(QUIET) COURSE_OFFLINE=1
 NBVAL   := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# `make test` runs JOBS notebooks at once, each in its own kernel (pytest-xdist; a notebook's
+# cells stay together, in order): a recurrent network keeps about one core busy, so two
+# notebooks on two cores finish sooner than one after the other. JOBS=1: one at a time.
+JOBS    ?= 2
+PARALLEL := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 # `ci` and the full-size smoke run are sized for the data that ships with the course: their
 # runs look away from data you downloaded (`make data`) or pointed to (COURSE_DATA_DIR).
 SHIPPED := COURSE_DATA_DIR= COURSE_CACHE_DIR=$(CURDIR)/_build/no-downloads
@@ -48,13 +53,13 @@ lab: setup
 #  5. the unit tests, the README-vs-results/ check and the site in headless Chromium.
 test: setup
 	@echo "== 1/5 notebooks, $(PROFILE) profile (nbval, TensorFlow backend)"
-	$(RUN) $(CI_DATA) COURSE_PROFILE=$(PROFILE) $(BIN)/python -m pytest notebooks $(NBVAL) \
+	$(RUN) $(CI_DATA) COURSE_PROFILE=$(PROFILE) $(BIN)/python -m pytest notebooks $(NBVAL) $(PARALLEL) \
 		-p tools.nbval_save --nbval-save _build/executed/$(PROFILE)
 	@echo "== 2/5 notebooks at full model sizes on ci data (COURSE_PROFILE=full COURSE_SMOKE=1)"
-	$(RUN) $(SHIPPED) COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m pytest notebooks $(NBVAL)
+	$(RUN) $(SHIPPED) COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m pytest notebooks $(NBVAL) $(PARALLEL)
 	@echo "== 3/5 student notebooks, ci profile, Keras on PyTorch, TensorFlow hidden"
 	$(BIN)/python tools/make_student.py
-	$(RUN) $(SHIPPED) $(NO_TF) COURSE_PROFILE=ci $(BIN)/python -m pytest student $(NBVAL)
+	$(RUN) $(SHIPPED) $(NO_TF) COURSE_PROFILE=ci $(BIN)/python -m pytest student $(NBVAL) $(PARALLEL)
 	@echo "== 4/5 site, $(PROFILE) profile"
 	$(RUN) $(CI_DATA) $(BIN)/python tools/build_site.py --profile $(PROFILE)
 	@echo "== 5/5 unit tests, README tables, site in Chromium"
