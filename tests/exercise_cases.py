@@ -32,6 +32,7 @@ class Case:
     context: Callable[[], dict] = dict           # notebook variables the solution needs
     wrong: dict[str, tuple[Callable[[dict], dict], str]] = field(default_factory=dict)
     solution: Callable[[dict], dict] | None = None   # answers, where the solution trains a model
+    exec_cells: int | None = None                # solution cells run before ``solution`` (None: all)
 
 
 # ---------------------------------------------------------------- the master notebooks
@@ -77,11 +78,14 @@ def answers(notebook: str, name: str, case: Case, kind: str) -> dict:
     """The namespace after the solution (``kind="solution"``) or the blank ran."""
     cells, _ = question_cells(notebook, name)
     ns = case.context()
-    if kind == "solution" and case.solution is not None:
-        ns.update(case.solution(ns))
+    if kind == "solution":
+        for code in cells[:case.exec_cells]:
+            exec(code, ns)                                           # noqa: S102
+        if case.solution is not None:
+            ns.update(case.solution(ns))
         return ns
     for code in cells:
-        exec(code if kind == "solution" else blank_code(code), ns)   # noqa: S102
+        exec(blank_code(code), ns)                                   # noqa: S102
     return ns
 
 
@@ -131,7 +135,110 @@ def _first_difference(value):
     return lambda ns: {"first_difference": value}
 
 
+# ---------------------------------------------------------------- notebook 01
+class _Oracle:
+    """A stand-in for the trained GRU: answers "token 1 comes first" from the order it sees."""
+
+    def predict(self, x, verbose=0):
+        return (np.argmax(x == 1, axis=1) < np.argmax(x == 2, axis=1)).astype(float)[:, None]
+
+
+def _nb01(model=None):
+    from types import SimpleNamespace
+
+    import course_utils as cu
+
+    sizes = SimpleNamespace(vocab_size=10, seq_len=12, epochs=8, gru_units=16, cnn_kernel=3, rf_epochs=6)
+    x_test, y_test = cu.datasets.make_order_task(2_000, sizes.seq_len, sizes.vocab_size, seed=2)
+    ns = dict(np=np, cu=cu, sizes=sizes, x_test=x_test, y_test=y_test, gru=_Oracle(),
+              print=lambda *a, **k: None, distances=[1, 2, 3, 4, 5, 6, 8, 12])
+    if model == "gru":
+        import keras
+        ns["gru"] = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10, 8),
+                                      keras.layers.GRU(16), keras.layers.Dense(1, activation="sigmoid")])
+    if model == "cnn":
+        import keras
+        ns["keras"] = keras
+        ns["cnn"] = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10, 8),
+                                      keras.layers.Conv1D(32, 3, activation="relu")])
+    return ns
+
+
+def _bag_of_words(ns):
+    return {"flat_one_hot": lambda ids: ns["cu"].one_hot(ids, 10).sum(axis=1)}
+
+
+def _conv_no_relu(ns):
+    def conv_by_hand(E, W, b):
+        k = W.shape[0]
+        return np.stack([np.einsum("bic,icf->bf", E[:, t:t + k], W) for t in range(E.shape[1] - k + 1)],
+                        axis=1) + b
+    return {"conv_by_hand": conv_by_hand}
+
+
+def _conv_flipped(ns):
+    def conv_by_hand(E, W, b):
+        k = W.shape[0]
+        return np.maximum(np.stack([np.einsum("bic,icf->bf", E[:, t:t + k], W[::-1])
+                                    for t in range(E.shape[1] - k + 1)], axis=1) + b, 0)
+    return {"conv_by_hand": conv_by_hand}
+
+
+def _dilated(dilations, distances=(1, 2, 3, 4, 5, 6, 8, 12), field=None, acc=0.97, beyond=0.52):
+    """Answers of exercise 5 as a run would give them: ``acc`` inside the field, chance beyond."""
+    reach = 1 + 2 * sum(dilations)
+    return lambda ns: {"dilations": list(dilations), "distances": list(distances),
+                       "dilated_field": field or reach,
+                       "dilated_acc": {d: acc if d < reach else beyond for d in distances}}
+
+
 CASES: dict[tuple[str, str], Case] = {
+    ("01", "ex1"): Case(
+        "`flat_one_hot` on 4 sequences equals the concatenated one-hot vectors (shape "
+        "`(4, seq_len·V)`); `flat_acc` ≥ 0.8",
+        _nb01, {
+            "summed one-hots (a bag of words)": (_bag_of_words, "that sums the one-hot vectors"),
+            "an MLP that did not learn": (lambda ns: {"flat_acc": 0.55}, "flat_acc = 0.550"),
+        }, solution=lambda ns: {"flat_acc": 0.93}, exec_cells=1),
+    ("01", "ex2"): Case(
+        "`x_scrambled` shuffles within rows; both accuracies recomputed from the GRU's predictions: "
+        "0.4–0.6 against the labels, > 0.8 against the new order",
+        _nb01, {
+            "whole rows shuffled": (
+                lambda ns: {"x_scrambled": np.random.default_rng(0).permutation(ns["x_test"])},
+                "you shuffled whole sequences"),
+            "order_acc against the old labels": (lambda ns: {"order_acc": ns["scrambled_acc"]},
+                                                 "is the score against the old labels"),
+        }),
+    ("01", "ex3"): Case(
+        "`predicted` equals `gru.count_params()`; a missing bias, block, embedding or dense layer is named",
+        lambda: _nb01("gru"), {
+            "one bias per block": (lambda ns: {"predicted": ns["predicted"] - 3 * 16},
+                                   "one bias vector per block"),
+            "embedding left out": (lambda ns: {"predicted": ns["predicted"] - 80},
+                                   "the embedding is missing"),
+        }),
+    ("01", "ex4"): Case(
+        "`conv_by_hand` equals `keras.layers.Conv1D` (relu) on random weights (1e-4); a missing relu, "
+        "a flipped kernel or a missing bias is named",
+        lambda: _nb01("cnn"), {
+            "no relu": (_conv_no_relu, "no relu"),
+            "flipped kernel": (_conv_flipped, "you flipped the kernel"),
+        }),
+    ("01", "ex5"): Case(
+        "`dilated_field` = 1 + (k−1)·Σ rates; the field is longer than `max(distances)`; accuracy ≥ 0.9 "
+        "at every distance",
+        _nb01, {
+            "rates 1, 2, 4 on laptop's distances (up to 32)": (
+                _dilated([1, 2, 4], (1, 2, 3, 4, 5, 6, 8, 12, 16, 24, 32)),
+                "the receptive field is 15, so distances up to 14 fit in one window, but section 6 tests "
+                "distances up to 32: accuracy at distance 16 is 0.52"),
+            "field computed as 1 + k·Σ rates": (_dilated([1, 2, 3], field=19),
+                                                "1 + (k - 1) * sum(dilations) = 13"),
+            "a field that covers, a model that did not learn": (_dilated([1, 2, 3], acc=0.6),
+                                                               "accuracy at distance 1 is 0.60"),
+        }, solution=_dilated([1, 2, 3]), exec_cells=0),
+
     ("02", "ex1"): Case(
         "`lstm_step` on fresh `torch.nn.LSTM` weights: every hidden state equals PyTorch's (1e-5); "
         "known mistakes named",
