@@ -114,15 +114,22 @@ def main(argv: list[str] | None = None) -> int:
     unmarked = []
     for path in paths:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        if not has_otter_markup(nb):
+        if not has_otter_markup(nb):                       # not converted yet: solutions cut by tag
             unmarked.append(path.name)
+            nb["cells"] = [c for c in nb["cells"] if SOLUTION not in tags(c)]
+            for c in nb["cells"]:
+                if c["cell_type"] == "code":
+                    c["outputs"], c["execution_count"] = [], None
+            (args.out / path.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
             continue
         counts = release(path, args.out, args.autograders)
         print(f"student/{path.name}: {counts['exercises']} exercise(s) with checks; "
               f"autograder {args.autograders / path.stem}.zip")
     if unmarked:
-        raise SystemExit("no otter-grader markup (a raw '# ASSIGNMENT CONFIG' cell) in "
-                         + ", ".join(unmarked) + ": see README.md, 'Exercises'.")
+        print("warning: no otter-grader markup (a raw '# ASSIGNMENT CONFIG' cell) in "
+              + ", ".join(unmarked) + ": their solution cells were cut, but they have no checks "
+              "and no autograder (README.md, 'Exercises').")
     print(f"wrote {len(paths)} notebook(s) to {args.out}")
     return 0
 
