@@ -192,6 +192,41 @@ def _dilated(dilations, distances=(1, 2, 3, 4, 5, 6, 8, 12), field=None, acc=0.9
                        "dilated_acc": {d: acc if d < reach else beyond for d in distances}}
 
 
+# ---------------------------------------------------------------- notebook 06
+def _nb06():
+    import torch
+
+    from course_utils import attention
+
+    g = torch.Generator().manual_seed(0)
+    E, heads = 16, 4
+    words = ["<pad>", "<s>", "i", "like", "cats", "me", "gustan", "los", "gatos"]
+    vocab = type("Vocab", (), {"itos": words})
+    return dict(torch=torch, np=np, attention=attention, g=g, d=8, E=E, heads=heads,
+                ours=attention.MultiHeadAttention(E, heads).eval(), print=lambda *a, **k: None,
+                models={"Transformer": None}, src_ids=[[2, 3, 4, 0]], tgt_in_ids=[[1, 5, 6, 7, 8, 0]],
+                src_vocab=vocab, tgt_vocab=vocab)
+
+
+def _per_head(ns):
+    """Per-head weights as a trained Transformer gives them: 4 heads, 5 target x 6 source words."""
+    w = np.random.default_rng(0).random((4, 5, 6)) ** 4
+    w /= w.sum(-1, keepdims=True)
+    return {"per_head": w, "agree": float((w.argmax(-1) == w.mean(0).argmax(-1)).mean())}
+
+
+def _mha_no_scale(ns):
+    torch = ns["torch"]
+
+    def mha_by_hand(mha, x, h):
+        B, T, E = x.shape
+        split = lambda t: t.view(B, T, h, E // h).transpose(1, 2)    # noqa: E731
+        q, k, v = split(mha.q_proj(x)), split(mha.k_proj(x)), split(mha.v_proj(x))
+        per_head = torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v          # no / sqrt(d_k)
+        return mha.out_proj(per_head.transpose(1, 2).reshape(B, T, E))
+    return {"mha_by_hand": mha_by_hand}
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("01", "ex1"): Case(
         "`flat_one_hot` on 4 sequences equals the concatenated one-hot vectors (shape "
@@ -272,6 +307,30 @@ CASES: dict[tuple[str, str], Case] = {
             "b_hh kept in `after`": (lambda ns: {"after": ns["gru"].run(ns["xs"])},
                                      "still uses the trained b_hh"),
         }),
+    ("06", "ex1"): Case(
+        "`my_causal_mask(5)` is a bool tensor equal to the lower triangle (diagonal included)",
+        _nb06, {
+            "upper triangle": (
+                lambda ns: {"my_causal_mask": lambda T: ns["torch"].ones(T, T).triu().bool()}, "later keys"),
+            "diagonal excluded": (
+                lambda ns: {"my_causal_mask": lambda T: ns["torch"].ones(T, T).tril(-1).bool()},
+                "its own position"),
+        }),
+    ("06", "ex2"): Case(
+        "`mha_by_hand(mha, x, h)` equals `MultiHeadAttention` on fresh weights (1e-5); a missing "
+        "1/√d_k or `out_proj` is named",
+        _nb06, {
+            "no 1/sqrt(d_k)": (_mha_no_scale, "not divided by sqrt(d_k)"),
+        }, exec_cells=1),
+    ("06", "ex3"): Case(
+        "`per_head` has 3 axes (h, T_y, T_x), rows summing to 1; `agree` equals the share recomputed from it",
+        _nb06, {
+            "the averaged map (2 axes)": (lambda ns: {"per_head": ns["per_head"].mean(0)}, "has 2 axes"),
+            "agreement with head 0, not the average": (
+                lambda ns: {"agree": float((ns["per_head"].argmax(-1)
+                                            == ns["per_head"][0].argmax(-1)).mean())},
+                "but per_head gives"),
+        }, solution=_per_head, exec_cells=0),
 }
 
 
