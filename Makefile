@@ -27,7 +27,7 @@ CI_DATA := $(if $(filter ci,$(PROFILE)),$(SHIPPED))
 # The Keras-on-PyTorch run hides TensorFlow, as on a machine without it (requirements-torch.txt).
 NO_TF   := PYTHONPATH=$(CURDIR)/tools/without_tensorflow KERAS_BACKEND=torch
 
-.PHONY: setup lab test unit notebooks site student data lint clean
+.PHONY: setup lab test unit notebooks site student grade data lint clean
 
 setup: $(STAMP)
 
@@ -77,9 +77,16 @@ notebooks: setup
 site: setup
 	$(RUN) $(BIN)/python tools/build_site.py --profile $(PROFILE)
 
-# Notebooks without solutions, with a "your turn" cell after each exercise, in student/.
+# otter-grader's release step: student/ (no solutions; a grader.check cell after each
+# exercise) and the autograders in _build/autograder/ (README.md, "Exercises").
 student: setup
 	$(BIN)/python tools/make_student.py
+
+# Score a folder of submitted student copies with otter-grader, no Docker (ci profile):
+#   make grade SUBMISSIONS=path/to/folder     -> path/to/folder/grades.csv
+SUBMISSIONS ?= submissions
+grade: setup
+	$(RUN) $(SHIPPED) COURSE_PROFILE=ci $(BIN)/python tools/grade.py $(SUBMISSIONS) --jobs 2
 
 # Download and verify every real data set into datasets/downloads/ (for offline classrooms).
 data: setup

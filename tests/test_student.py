@@ -1,5 +1,6 @@
-"""`make student` (tools/make_student.py): notebooks without solutions, a "your turn" cell per
-exercise. `make test` also runs the student copies top to bottom in the ci profile."""
+"""`make student` (tools/make_student.py): otter-grader's release step. Student copies
+without solutions, with a `grader.check` cell per exercise and the tests in their metadata,
+and an autograder zip per notebook. `make test` also runs the student copies top to bottom."""
 
 import json
 from pathlib import Path
@@ -11,11 +12,13 @@ from tools import make_student
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+CONFIG = ("# ASSIGNMENT CONFIG\nname: 09_toy\ninit_cell: true\ncheck_all_cell: false\n"
+          "export_cell: false\nrun_tests: false\ngenerate: true\ntests:\n  files: false\n  ok_format: false")
 
 
 def _cell(kind, source, *tags):
-    cell = (nbformat.v4.new_code_cell(source) if kind == "code"
-            else nbformat.v4.new_markdown_cell(source))
+    cell = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
+            "raw": nbformat.v4.new_raw_cell}[kind](source)
     if tags:
         cell.metadata["tags"] = list(tags)
     return cell
@@ -26,16 +29,27 @@ def _source(cell) -> str:
 
 
 @pytest.fixture
-def tagged_notebook(tmp_path):
+def master(tmp_path):
     nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
         _cell("markdown", "# A notebook"),
         _cell("code", "x = 2\nprint(x)"),
-        _cell("markdown", "## Exercise 1\nBuild the step yourself.", "exercise"),
-        _cell("code", "step_by_hand = x * 21\nassert step_by_hand == 42", "solution"),
+        _cell("markdown", "## Exercises"),
+        _cell("raw", CONFIG),
+        _cell("code", "import course_utils.exercises\nexercises = None  # exercises.load(...)"),
+        _cell("raw", "# BEGIN QUESTION\nname: ex1\npoints: 1"),
+        _cell("markdown", "### Exercise 1: build the step yourself", "exercise"),
+        _cell("raw", "# BEGIN SOLUTION"),
+        _cell("code", "def step(v):\n    # BEGIN SOLUTION\n    return v * 21\n    # END SOLUTION",
+              "solution"),
+        _cell("code", "# BEGIN SOLUTION NO PROMPT\nassert step(x) == 42\n# END SOLUTION", "solution"),
         _cell("markdown", "The hand-built step equals the library's: forty-two.", "solution"),
-        _cell("markdown", "## Exercise 2\nExplain the gap.", "exercise"),
-        _cell("code", "gap_explained = True", "solution"),
+        _cell("raw", "# END SOLUTION"),
+        _cell("raw", "# BEGIN TESTS"),
+        _cell("code", "def test_ex1(step):\n    assert step(2) == 42\n\n\ntest_ex1(step)"),
+        _cell("raw", "# END TESTS"),
+        _cell("raw", "# END QUESTION"),
         _cell("code", "print('the end', x)"),
     ]
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="2\n")]
@@ -46,63 +60,82 @@ def tagged_notebook(tmp_path):
     return folder
 
 
-def test_solutions_go_and_each_exercise_gets_a_your_turn_cell(tagged_notebook, tmp_path, capsys):
-    out = tmp_path / "student"
-    assert make_student.main(["--notebooks", str(tagged_notebook), "--out", str(out)]) == 0
+def test_otter_assign_makes_the_student_copy_and_the_autograder(master, tmp_path, capsys):
+    out, ag = tmp_path / "student", tmp_path / "ag"
+    assert make_student.main(["--notebooks", str(master), "--out", str(out), "--autograders", str(ag)]) == 0
     student = nbformat.read(out / "09_toy.ipynb", as_version=4)
     nbformat.validate(student)
     text = "\n".join(_source(c) for c in student.cells)
-    assert "step_by_hand" not in text and "forty-two" not in text and "gap_explained" not in text
-    kinds = [("turn" if "your-turn" in c.metadata.get("tags", []) else
-              "exercise" if "exercise" in c.metadata.get("tags", []) else c.cell_type)
-             for c in student.cells]
-    assert kinds == ["markdown", "code", "exercise", "turn", "exercise", "turn", "code"]
-    assert "Your turn" in _source(student.cells[3])
-    assert all(c.outputs == [] and c.execution_count is None
-               for c in student.cells if c.cell_type == "code")
-    assert "3 solution cell(s) removed" in capsys.readouterr().out
+    assert "v * 21" not in text and "forty-two" not in text and "assert step(x)" not in text
+    assert "BEGIN" not in text and "test_ex1" not in text            # markup and tests gone
+    assert [c.cell_type for c in student.cells].count("raw") == 0
+    answer = next(c for c in student.cells if "your-turn" in c.metadata.get("tags", []))
+    assert _source(answer).strip() == "def step(v):\n    ..."
+    kinds = [_source(c).splitlines()[0] if c.cell_type == "code" else c.cell_type for c in student.cells]
+    assert kinds == ["markdown", "x = 2", "markdown", "import course_utils.exercises", "# Initialize Otter",
+                     "markdown", "def step(v):", 'grader.check("ex1")', "print('the end', x)"]
+    assert "test_ex1" in student.metadata["otter"]["tests"]["ex1"]   # for grader.check, offline
+    assert all(c.outputs == [] and c.execution_count is None for c in student.cells if c.cell_type == "code")
+    assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
+    assert (ag / "09_toy.zip").exists()
+    assert "1 exercise(s) with checks" in capsys.readouterr().out
 
 
-def test_untagged_notebooks_are_copied_with_a_warning(tmp_path, capsys):
+def test_a_notebook_without_otter_markup_loses_its_solutions_with_a_warning(tmp_path, capsys):
     folder = tmp_path / "nbs"
     folder.mkdir()
     nb = nbformat.v4.new_notebook()
-    nb.cells = [_cell("code", "print(1)")]
+    nb.cells = [_cell("code", "print(1)"), _cell("code", "answer = 42", "solution")]
     nbformat.write(nb, folder / "01_plain.ipynb")
-    make_student.main(["--notebooks", str(folder), "--out", str(tmp_path / "out")])
-    assert "no cell is tagged 'solution' in 01_plain.ipynb" in capsys.readouterr().out
+    make_student.main(["--notebooks", str(folder), "--out", str(tmp_path / "out"),
+                       "--autograders", str(tmp_path / "ag")])
+    assert "no otter-grader markup" in capsys.readouterr().out
+    assert "answer = 42" not in (tmp_path / "out" / "01_plain.ipynb").read_text()
 
 
-def _tagged(path: Path, tag: str) -> list[dict]:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return [c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", [])]
-
-
-def test_course_notebooks_tag_their_exercises_and_solutions():
-    if not any(_tagged(p, "solution") for p in NOTEBOOKS):
-        pytest.skip("no notebook tags its solutions yet")
-    for path in NOTEBOOKS:
-        assert _tagged(path, "exercise"), f"{path.name}: no cell tagged 'exercise'"
-        assert _tagged(path, "solution"), f"{path.name}: no cell tagged 'solution'"
+def _solution_lines(nb: dict) -> list[str]:
+    """Lines only a solution holds: inside a solution block, between the markers."""
+    lines, inside, marked = [], False, False
+    for cell in nb["cells"]:
+        text = _source(cell)
+        if cell["cell_type"] == "raw":
+            head = text.strip().splitlines()[0] if text.strip() else ""
+            inside = head == "# BEGIN SOLUTION" or (inside and head != "# END SOLUTION")
+            continue
+        if not inside:
+            continue
+        if cell["cell_type"] == "markdown":
+            lines += text.splitlines()
+            continue
+        for line in text.splitlines():
+            if line.strip().startswith("# BEGIN SOLUTION"):
+                marked = True
+            elif line.strip() == "# END SOLUTION":
+                marked = False
+            elif marked:
+                lines.append(line)
+    return [line.strip() for line in lines if len(line.strip()) >= 25]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_no_solution_code_or_answer_prose_survives(path, tmp_path):
-    solutions = _tagged(path, "solution")
-    if not solutions:
-        pytest.skip(f"{path.name} tags no solution yet")
-    make_student.main(["--notebooks", str(path.parent), "--out", str(tmp_path)])
+def test_course_notebooks_release_without_their_solutions(path, tmp_path):
+    original = json.loads(path.read_text(encoding="utf-8"))
+    if not make_student.has_otter_markup(original):
+        pytest.xfail(f"{path.name}: exercises not converted to otter-grader markup yet")
+    make_student.main(["--notebooks", str(path.parent), "--out", str(tmp_path), "--autograders",
+                       str(tmp_path / "ag"), path.name[:2]])
     student = json.loads((tmp_path / path.name).read_text(encoding="utf-8"))
     kept = "\n".join(_source(c) for c in student["cells"])
-    original = json.loads(path.read_text(encoding="utf-8"))
-    elsewhere = "\n".join(_source(c) for c in original["cells"]
-                          if "solution" not in c.get("metadata", {}).get("tags", []))
-    for cell in solutions:
-        # every line that only a solution holds must be gone
-        for line in _source(cell).splitlines():
-            line = line.strip()
-            if len(line) >= 25 and line not in elsewhere:
-                assert line not in kept, f"{path.name}: solution line survives: {line!r}"
+    before = "\n".join(_source(c) for c in original["cells"][:next(
+        i for i, c in enumerate(original["cells"]) if _source(c).startswith("## Exercises"))])
+    solutions = _solution_lines(original)
+    assert solutions
+    for line in solutions:
+        if line not in before:
+            assert line not in kept, f"{path.name}: solution line survives: {line!r}"
     exercises = sum("exercise" in c.get("metadata", {}).get("tags", []) for c in original["cells"])
-    turns = sum("your-turn" in c.get("metadata", {}).get("tags", []) for c in student["cells"])
-    assert turns == exercises
+    checks = [c for c in student["cells"] if _source(c).startswith("grader.check(")]
+    assert len(checks) == exercises == len(student["metadata"]["otter"]["tests"])
+    for phrase in ("solution below", "before running the cell", "before reading the solution",
+                   "instructor's copy"):
+        assert phrase not in kept, f"{path.name}: {phrase!r} in the student copy"

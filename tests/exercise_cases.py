@@ -1,0 +1,360 @@
+"""Every exercise's check run three ways (tests/test_exercises.py): on the solution, on the
+untouched blank of the student copy, and on plausible wrong answers.
+
+The solution and the blank come from the master notebook itself: the code of the
+exercise's solution cells is executed as written (the solution), and as otter-grader's
+release step strips it (the blank: ``...`` or the ``# BEGIN PROMPT`` stub), in a namespace
+holding the notebook variables it needs (``context``). Where the solution trains a model,
+``solution`` gives the answers directly (values of this course's ci runs) and the check
+is run on those. ``wrong`` maps a plausible mistake to (answers it changes, a fragment
+of the message the check must give).
+
+    python tests/exercise_cases.py      # the table of the closing note: check, three results
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+
+
+@dataclass
+class Case:
+    tests: str                                   # what the check tests, for the table
+    context: Callable[[], dict] = dict           # notebook variables the solution needs
+    wrong: dict[str, tuple[Callable[[dict], dict], str]] = field(default_factory=dict)
+    solution: Callable[[dict], dict] | None = None   # answers, where the solution trains a model
+    exec_cells: int | None = None                # solution cells run before ``solution`` (None: all)
+
+
+# ---------------------------------------------------------------- the master notebooks
+def _source(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def question_cells(notebook: str, name: str) -> tuple[list[str], list[str]]:
+    """(the solution code cells of question ``name``, the argument names of its test)."""
+    (path,) = NOTEBOOKS.glob(f"{notebook}_*.ipynb")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    question, block, code, args = None, None, [], []
+    for cell in cells:
+        text = _source(cell)
+        if cell["cell_type"] == "raw":
+            head = text.strip().splitlines()[0]
+            if head == "# BEGIN QUESTION":
+                question = re.search(r"name:\s*(\S+)", text).group(1)
+            elif head in ("# BEGIN SOLUTION", "# BEGIN TESTS"):
+                block = head
+            elif head in ("# END SOLUTION", "# END TESTS"):
+                block = None
+            continue
+        if question != name or cell["cell_type"] != "code":
+            continue
+        if block == "# BEGIN SOLUTION":
+            code.append(text)
+        elif block == "# BEGIN TESTS":
+            call = text.strip().splitlines()[-1]                 # test_ex1(lstm_step, ...)
+            args = [a.strip() for a in call[call.index("(") + 1:-1].split(",") if a.strip()]
+    assert code and args, f"notebook {notebook} has no question {name} with solution and test"
+    return code, args
+
+
+def blank_code(code: str) -> str:
+    """``code`` as otter-grader's release step leaves it in the student copy."""
+    from otter.assign.solutions import replace_solutions
+
+    return "\n".join(replace_solutions(code.splitlines(), "python"))
+
+
+def answers(notebook: str, name: str, case: Case, kind: str) -> dict:
+    """The namespace after the solution (``kind="solution"``) or the blank ran."""
+    cells, _ = question_cells(notebook, name)
+    ns = case.context()
+    if kind == "solution":
+        for code in cells[:case.exec_cells]:
+            exec(code, ns)                                           # noqa: S102
+        if case.solution is not None:
+            ns.update(case.solution(ns))
+        return ns
+    for code in cells:
+        exec(blank_code(code), ns)                                   # noqa: S102
+    return ns
+
+
+# ---------------------------------------------------------------- notebook 02
+def _nb02():
+    import torch
+
+    import course_utils as cu
+    from course_utils.cells import GRUCell, LSTMCell, sigmoid
+
+    sentence = "We like gated recurrent units".split()
+    vocab = sorted(set(sentence), key=str.lower)
+    xs = cu.one_hot(np.array([vocab.index(w) for w in sentence]), depth=len(vocab))[None]
+    gru = GRUCell.random(input_size=xs.shape[2], hidden_size=2, seed=3, scale=1.5)
+    states = [np.zeros((1, 2), np.float32)]
+    for x_t in xs[0]:
+        states.append(gru.step(x_t[None], states[-1]))
+    return dict(np=np, torch=torch, cu=cu, sigmoid=sigmoid, GRUCell=GRUCell, LSTMCell=LSTMCell,
+                xs=xs, T=xs.shape[1], D=xs.shape[2], H=2, gru=gru, states=states,
+                device=torch.device("cpu"), print=lambda *a, **k: None)
+
+
+def _lstm_tanh_gate(ns):
+    sigmoid, np_ = ns["sigmoid"], np
+
+    def lstm_step(p, X, H_prev, C_prev):
+        I = sigmoid(X @ p["W_xi"] + H_prev @ p["W_hi"] + p["b_i"])      # noqa: E741
+        F = sigmoid(X @ p["W_xf"] + H_prev @ p["W_hf"] + p["b_f"])
+        O = np_.tanh(X @ p["W_xo"] + H_prev @ p["W_ho"] + p["b_o"])     # noqa: E741  the mistake
+        C = F * C_prev + I * np_.tanh(X @ p["W_xc"] + H_prev @ p["W_hc"] + p["b_c"])
+        return O * np_.tanh(C), C
+    return {"lstm_step": lstm_step}
+
+
+def _lstm_no_forget(ns):
+    sigmoid = ns["sigmoid"]
+
+    def lstm_step(p, X, H_prev, C_prev):
+        I = sigmoid(X @ p["W_xi"] + H_prev @ p["W_hi"] + p["b_i"])      # noqa: E741
+        O = sigmoid(X @ p["W_xo"] + H_prev @ p["W_ho"] + p["b_o"])      # noqa: E741
+        C = C_prev + I * np.tanh(X @ p["W_xc"] + H_prev @ p["W_hc"] + p["b_c"])   # the mistake
+        return O * np.tanh(C), C
+    return {"lstm_step": lstm_step}
+
+
+def _first_difference(value):
+    return lambda ns: {"first_difference": value}
+
+
+# ---------------------------------------------------------------- notebook 01
+class _Oracle:
+    """A stand-in for the trained GRU: answers "token 1 comes first" from the order it sees."""
+
+    def predict(self, x, verbose=0):
+        return (np.argmax(x == 1, axis=1) < np.argmax(x == 2, axis=1)).astype(float)[:, None]
+
+
+def _nb01(model=None):
+    from types import SimpleNamespace
+
+    import course_utils as cu
+
+    sizes = SimpleNamespace(vocab_size=10, seq_len=12, epochs=8, gru_units=16, cnn_kernel=3, rf_epochs=6)
+    x_test, y_test = cu.datasets.make_order_task(2_000, sizes.seq_len, sizes.vocab_size, seed=2)
+    ns = dict(np=np, cu=cu, sizes=sizes, x_test=x_test, y_test=y_test, gru=_Oracle(),
+              print=lambda *a, **k: None, distances=[1, 2, 3, 4, 5, 6, 8, 12])
+    if model == "gru":
+        import keras
+        ns["gru"] = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10, 8),
+                                      keras.layers.GRU(16), keras.layers.Dense(1, activation="sigmoid")])
+    if model == "cnn":
+        import keras
+        ns["keras"] = keras
+        ns["cnn"] = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10, 8),
+                                      keras.layers.Conv1D(32, 3, activation="relu")])
+    return ns
+
+
+def _bag_of_words(ns):
+    return {"flat_one_hot": lambda ids: ns["cu"].one_hot(ids, 10).sum(axis=1)}
+
+
+def _conv_no_relu(ns):
+    def conv_by_hand(E, W, b):
+        k = W.shape[0]
+        return np.stack([np.einsum("bic,icf->bf", E[:, t:t + k], W) for t in range(E.shape[1] - k + 1)],
+                        axis=1) + b
+    return {"conv_by_hand": conv_by_hand}
+
+
+def _conv_flipped(ns):
+    def conv_by_hand(E, W, b):
+        k = W.shape[0]
+        return np.maximum(np.stack([np.einsum("bic,icf->bf", E[:, t:t + k], W[::-1])
+                                    for t in range(E.shape[1] - k + 1)], axis=1) + b, 0)
+    return {"conv_by_hand": conv_by_hand}
+
+
+def _dilated(dilations, distances=(1, 2, 3, 4, 5, 6, 8, 12), field=None, acc=0.97, beyond=0.52):
+    """Answers of exercise 5 as a run would give them: ``acc`` inside the field, chance beyond."""
+    reach = 1 + 2 * sum(dilations)
+    return lambda ns: {"dilations": list(dilations), "distances": list(distances),
+                       "dilated_field": field or reach,
+                       "dilated_acc": {d: acc if d < reach else beyond for d in distances}}
+
+
+# ---------------------------------------------------------------- notebook 06
+def _nb06():
+    import torch
+
+    from course_utils import attention
+
+    g = torch.Generator().manual_seed(0)
+    E, heads = 16, 4
+    words = ["<pad>", "<s>", "i", "like", "cats", "me", "gustan", "los", "gatos"]
+    vocab = type("Vocab", (), {"itos": words})
+    return dict(torch=torch, np=np, attention=attention, g=g, d=8, E=E, heads=heads,
+                ours=attention.MultiHeadAttention(E, heads).eval(), print=lambda *a, **k: None,
+                models={"Transformer": None}, src_ids=[[2, 3, 4, 0]], tgt_in_ids=[[1, 5, 6, 7, 8, 0]],
+                src_vocab=vocab, tgt_vocab=vocab)
+
+
+def _per_head(ns):
+    """Per-head weights as a trained Transformer gives them: 4 heads, 5 target x 6 source words."""
+    w = np.random.default_rng(0).random((4, 5, 6)) ** 4
+    w /= w.sum(-1, keepdims=True)
+    return {"per_head": w, "agree": float((w.argmax(-1) == w.mean(0).argmax(-1)).mean())}
+
+
+def _mha_no_scale(ns):
+    torch = ns["torch"]
+
+    def mha_by_hand(mha, x, h):
+        B, T, E = x.shape
+        split = lambda t: t.view(B, T, h, E // h).transpose(1, 2)    # noqa: E731
+        q, k, v = split(mha.q_proj(x)), split(mha.k_proj(x)), split(mha.v_proj(x))
+        per_head = torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v          # no / sqrt(d_k)
+        return mha.out_proj(per_head.transpose(1, 2).reshape(B, T, E))
+    return {"mha_by_hand": mha_by_hand}
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("01", "ex1"): Case(
+        "`flat_one_hot` on 4 sequences equals the concatenated one-hot vectors (shape "
+        "`(4, seq_len·V)`); `flat_acc` ≥ 0.8",
+        _nb01, {
+            "summed one-hots (a bag of words)": (_bag_of_words, "that sums the one-hot vectors"),
+            "an MLP that did not learn": (lambda ns: {"flat_acc": 0.55}, "flat_acc = 0.550"),
+        }, solution=lambda ns: {"flat_acc": 0.93}, exec_cells=1),
+    ("01", "ex2"): Case(
+        "`x_scrambled` shuffles within rows; both accuracies recomputed from the GRU's predictions: "
+        "0.4–0.6 against the labels, > 0.8 against the new order",
+        _nb01, {
+            "whole rows shuffled": (
+                lambda ns: {"x_scrambled": np.random.default_rng(0).permutation(ns["x_test"])},
+                "you shuffled whole sequences"),
+            "order_acc against the old labels": (lambda ns: {"order_acc": ns["scrambled_acc"]},
+                                                 "is the score against the old labels"),
+        }),
+    ("01", "ex3"): Case(
+        "`predicted` equals `gru.count_params()`; a missing bias, block, embedding or dense layer is named",
+        lambda: _nb01("gru"), {
+            "one bias per block": (lambda ns: {"predicted": ns["predicted"] - 3 * 16},
+                                   "one bias vector per block"),
+            "embedding left out": (lambda ns: {"predicted": ns["predicted"] - 80},
+                                   "the embedding is missing"),
+        }),
+    ("01", "ex4"): Case(
+        "`conv_by_hand` equals `keras.layers.Conv1D` (relu) on random weights (1e-4); a missing relu, "
+        "a flipped kernel or a missing bias is named",
+        lambda: _nb01("cnn"), {
+            "no relu": (_conv_no_relu, "no relu"),
+            "flipped kernel": (_conv_flipped, "you flipped the kernel"),
+        }),
+    ("01", "ex5"): Case(
+        "`dilated_field` = 1 + (k−1)·Σ rates; the field is longer than `max(distances)`; accuracy ≥ 0.9 "
+        "at every distance",
+        _nb01, {
+            "rates 1, 2, 4 on laptop's distances (up to 32)": (
+                _dilated([1, 2, 4], (1, 2, 3, 4, 5, 6, 8, 12, 16, 24, 32)),
+                "the receptive field is 15, so distances up to 14 fit in one window, but section 6 tests "
+                "distances up to 32: accuracy at distance 16 is 0.52"),
+            "field computed as 1 + k·Σ rates": (_dilated([1, 2, 3], field=19),
+                                                "1 + (k - 1) * sum(dilations) = 13"),
+            "a field that covers, a model that did not learn": (_dilated([1, 2, 3], acc=0.6),
+                                                               "accuracy at distance 1 is 0.60"),
+        }, solution=_dilated([1, 2, 3]), exec_cells=0),
+
+    ("02", "ex1"): Case(
+        "`lstm_step` on fresh `torch.nn.LSTM` weights: every hidden state equals PyTorch's (1e-5); "
+        "known mistakes named",
+        _nb02, {
+            "output gate with tanh": (_lstm_tanh_gate, "output gate uses tanh"),
+            "no forget gate": (_lstm_no_forget, "forgets nothing"),
+            "returns H only": (lambda ns: {"lstm_step": lambda p, X, H, C: H}, "must return the pair (H, C)"),
+        }),
+    ("02", "ex2"): Case(
+        "`predicted` equals Keras' (both `reset_after`) and PyTorch's counts",
+        _nb02, {
+            "one bias per block for reset_after=True": (
+                lambda ns: {"predicted": {**ns["predicted"], "keras reset_after=True": 3 * 32 * 333}},
+                "one bias vector per block too few"),
+            "an LSTM's four blocks": (
+                lambda ns: {"predicted": dict(ns["predicted"], torch=4 * 32 * 334)}, "LSTM's count"),
+        }),
+    ("02", "ex3"): Case(
+        "the textbook GRU with the learner's $Z'$ weights equals `GRUCell.run` at every step",
+        _nb02, {
+            "the same weights": (lambda ns: {"textbook_gate_weights": lambda c: (c.W_xz, c.W_hz, c.b_z)},
+                                 "you need Z' = 1 - Z"),
+            "bias not negated": (lambda ns: {"textbook_gate_weights": lambda c: (-c.W_xz, -c.W_hz, c.b_z)},
+                                 "the bias too"),
+        }),
+    ("02", "ex4"): Case(
+        "`after`, `before` equal the two `GRUCell` runs; `first_difference` is the first step "
+        "that differs (2)",
+        _nb02, {
+            "'they differ from step 1'": (_first_difference(1), "H_0 = 0"),
+            "b_hh kept in `after`": (lambda ns: {"after": ns["gru"].run(ns["xs"])},
+                                     "still uses the trained b_hh"),
+        }),
+    ("06", "ex1"): Case(
+        "`my_causal_mask(5)` is a bool tensor equal to the lower triangle (diagonal included)",
+        _nb06, {
+            "upper triangle": (
+                lambda ns: {"my_causal_mask": lambda T: ns["torch"].ones(T, T).triu().bool()}, "later keys"),
+            "diagonal excluded": (
+                lambda ns: {"my_causal_mask": lambda T: ns["torch"].ones(T, T).tril(-1).bool()},
+                "its own position"),
+        }),
+    ("06", "ex2"): Case(
+        "`mha_by_hand(mha, x, h)` equals `MultiHeadAttention` on fresh weights (1e-5); a missing "
+        "1/√d_k or `out_proj` is named",
+        _nb06, {
+            "no 1/sqrt(d_k)": (_mha_no_scale, "not divided by sqrt(d_k)"),
+        }, exec_cells=1),
+    ("06", "ex3"): Case(
+        "`per_head` has 3 axes (h, T_y, T_x), rows summing to 1; `agree` equals the share recomputed from it",
+        _nb06, {
+            "the averaged map (2 axes)": (lambda ns: {"per_head": ns["per_head"].mean(0)}, "has 2 axes"),
+            "agreement with head 0, not the average": (
+                lambda ns: {"agree": float((ns["per_head"].argmax(-1)
+                                            == ns["per_head"][0].argmax(-1)).mean())},
+                "but per_head gives"),
+        }, solution=_per_head, exec_cells=0),
+}
+
+
+def table() -> str:
+    from course_utils import exercises
+
+    lines = ["| exercise | what the check tests | solution | blank | wrong answer → message |",
+             "|---|---|---|---|---|"]
+    for (nb, name), case in CASES.items():
+        _, args = question_cells(nb, name)
+        results = {}
+        for kind in ("solution", "blank"):
+            ns = answers(nb, name, case, kind)
+            results[kind] = exercises.result(nb, name, *(ns[a] for a in args))
+        wrong = []
+        solved = answers(nb, name, case, "solution")
+        for label, (change, _) in case.wrong.items():
+            ns = dict(solved, **change(solved))
+            status, message = exercises.result(nb, name, *(ns[a] for a in args))
+            wrong.append(f"{label}: {status}, “{message}”")
+        lines.append(f"| {nb} {name} | {case.tests} | {results['solution'][0]} | "
+                     f"{results['blank'][0]} | {'<br>'.join(wrong)} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table())
