@@ -178,3 +178,15 @@ def test_a_run_with_an_error_is_kept_but_never_counts_as_fresh(tmp_path, monkeyp
     assert not build_site.is_fresh(path, "ci")
     nbval_save.save_executed(path, nb, {0: []}, {}, build_site.executed_dir("ci"))
     assert build_site.is_fresh(path, "ci")
+
+
+def test_pages_leave_out_otter_graders_markup():
+    """The raw `# BEGIN QUESTION` ... cells serve `make student`; the page shows the exercise."""
+    nb = _notebook(prose="Prose.", tag="exercise")
+    nb.cells.insert(1, nbformat.v4.new_raw_cell("# BEGIN QUESTION\nname: ex1\npoints: 1"))
+    nb.cells.append(nbformat.v4.new_raw_cell("# END QUESTION"))
+    nb.cells.append(nbformat.v4.new_raw_cell("A raw cell of the author's own."))
+    page = build_site.page_notebook(json.loads(nbformat.writes(nb)), None)
+    raw = [c["source"] for c in page["cells"] if c["cell_type"] == "raw"]
+    assert raw == ["A raw cell of the author's own."]
+    assert len(page["cells"]) == len(nb.cells) - 2

@@ -114,6 +114,9 @@ def execute(paths: list[Path], profile: str) -> None:
 
 # ------------------------------------------------------------------------------- staging
 
+OTTER_MARKUP = ("# ASSIGNMENT CONFIG", "# BEGIN ", "# END ")   # raw cells (README: exercises)
+
+
 def _tags(cell: dict) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
@@ -161,6 +164,8 @@ def page_notebook(source: dict, executed: dict | None) -> dict:
     cells = []
     for cell in nb["cells"]:
         tags = _tags(cell)
+        if cell["cell_type"] == "raw" and _source(cell).lstrip().startswith(OTTER_MARKUP):
+            continue                    # otter-grader's markup: for `make student`, not for readers
         if cell["cell_type"] == "code":
             done = outputs[code_index] if code_index < len(outputs) else None
             cell["outputs"] = done.get("outputs", []) if done else []
