@@ -187,6 +187,6 @@ def test_pages_leave_out_otter_graders_markup():
     nb.cells.append(nbformat.v4.new_raw_cell("# END QUESTION"))
     nb.cells.append(nbformat.v4.new_raw_cell("A raw cell of the author's own."))
     page = build_site.page_notebook(json.loads(nbformat.writes(nb)), None)
-    raw = [c["source"] for c in page["cells"] if c["cell_type"] == "raw"]
+    raw = ["".join(c["source"]) for c in page["cells"] if c["cell_type"] == "raw"]
     assert raw == ["A raw cell of the author's own."]
     assert len(page["cells"]) == len(nb.cells) - 2
