@@ -15,11 +15,12 @@ THREADS := OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE MKL_NUM_THREADS=2 TF_NUM_IN
 QUIET   := TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore::DeprecationWarning
 RUN     := $(THREADS) $(QUIET) COURSE_OFFLINE=1
 NBVAL   := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-# `make test` runs JOBS notebooks at once, each in its own kernel (pytest-xdist; a notebook's
-# cells stay together, in order): a recurrent network keeps about one core busy, so two
-# notebooks on two cores finish sooner than one after the other. JOBS=1: one at a time.
+# `make test` runs JOBS notebooks (and test files) at once, each notebook in its own kernel
+# (pytest-xdist; a notebook's cells stay together, in order, longest notebook first: see
+# conftest.py). A small recurrent network keeps about one core busy, so two notebooks on two
+# cores finish sooner than one after the other. JOBS=1: one at a time.
 JOBS    ?= 2
-PARALLEL := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
+PARALLEL := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile --no-loadscope-reorder)
 # `ci` and the full-size smoke run are sized for the data that ships with the course: their
 # runs look away from data you downloaded (`make data`) or pointed to (COURSE_DATA_DIR).
 SHIPPED := COURSE_DATA_DIR= COURSE_CACHE_DIR=$(CURDIR)/_build/no-downloads
@@ -63,11 +64,11 @@ test: setup
 	@echo "== 4/5 site, $(PROFILE) profile"
 	$(RUN) $(CI_DATA) $(BIN)/python tools/build_site.py --profile $(PROFILE)
 	@echo "== 5/5 unit tests, README tables, site in Chromium"
-	$(RUN) COURSE_SITE_PROFILE=$(PROFILE) COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest tests \
+	$(RUN) COURSE_SITE_PROFILE=$(PROFILE) COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest tests $(PARALLEL) \
 		--cov=course_utils --cov-report=term
 
 unit: setup
-	$(RUN) $(BIN)/python -m pytest tests
+	$(RUN) $(BIN)/python -m pytest tests $(PARALLEL)
 
 notebooks: setup
 	$(RUN) COURSE_PROFILE=$(PROFILE) $(BIN)/python -m pytest notebooks $(NBVAL)
