@@ -1,7 +1,7 @@
 """Run every notebook over several seeds and Keras backends; report every assert that fails.
 
     .venv/bin/python benchmarks/seed_sweep.py                       # ci, seeds 0-4, both backends
-    .venv/bin/python benchmarks/seed_sweep.py --student             # the student copies too
+    .venv/bin/python benchmarks/seed_sweep.py --copies student      # the student copies (or: both)
     .venv/bin/python benchmarks/seed_sweep.py --summary             # the saved sweeps, one table
     COURSE_DATA_DIR=../shared/data .venv/bin/python benchmarks/seed_sweep.py \
         --profile laptop --seeds 0 1 2 --backends tensorflow --notebooks 04
@@ -145,8 +145,9 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     parser.add_argument("--notebooks", nargs="*", default=[], help="name prefixes, e.g. 03 04")
-    parser.add_argument("--student", action="store_true",
-                        help="also run the student copies (student/, from tools/make_student.py)")
+    parser.add_argument("--copies", choices=("notebooks", "student", "both"), default="notebooks",
+                        help="the master notebooks, the student copies (student/, written first "
+                             "by tools/make_student.py), or both")
     parser.add_argument("--smoke", action="store_true",
                         help="COURSE_SMOKE=1: the profile's model sizes on ci's data and steps")
     parser.add_argument("--out", type=Path,
@@ -159,11 +160,10 @@ def main() -> None:
     if args.summary is not None:
         print(summary(args.summary or list((ROOT / "results" / "seed_sweep").glob("*.json"))))
         return
-    folders = [ROOT / "notebooks"]
-    if args.student:
+    folders = [ROOT / name for name in ("notebooks", "student") if args.copies in (name, "both")]
+    if args.copies != "notebooks":
         subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py")], check=True,
                        stdout=subprocess.DEVNULL)
-        folders.append(ROOT / "student")
     notebooks = [p for folder in folders for p in sorted(folder.glob("*.ipynb"))
                  if not args.notebooks or p.name.startswith(tuple(args.notebooks))]
     if args.smoke and args.record:
