@@ -52,3 +52,18 @@ def test_downloads_verify_and_a_failure_is_named_and_leaves_nothing(file_server,
 def test_offline_mode_is_refused_with_the_fix(capsys):
     assert fetch_data.main([], []) == 2          # the test environment sets COURSE_OFFLINE=1
     assert "env -u COURSE_OFFLINE make data" in capsys.readouterr().err
+
+
+def test_a_folder_in_the_cache_is_a_failed_row_with_the_fix(file_server, monkeypatch, capsys):
+    """Not a traceback: the summary names the folder and how to clear it; the rest still runs."""
+    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
+    url = _served(file_server, "book.txt", b"not the book")
+    item = fetch_data.DataSet("novel", dataclasses.replace(datasets.MYSTERIOUS_ISLAND, url=url),
+                              datasets.NOVEL_NAMES)
+    in_the_way = datasets.cache_dir() / datasets.MYSTERIOUS_ISLAND.filename
+    in_the_way.mkdir(parents=True)
+    (in_the_way / "notes.txt").write_text("mine")
+    assert fetch_data.main([], [item]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED  novel" in out and "is a folder, not a file" in out and "rm -r" in out
+    assert (in_the_way / "notes.txt").read_text() == "mine"          # nothing of yours deleted

@@ -62,7 +62,12 @@ def fetch_all(items: list[DataSet]) -> list[tuple[DataSet, str, str]]:
             rows.append((item, "ok", f"found in COURSE_DATA_DIR, used as it is: {found} ({_size(found)})"))
             print(f"  already in COURSE_DATA_DIR: {found}")
             continue
-        got = datasets.fetch(item.remote)
+        try:
+            got = datasets.fetch(item.remote)
+        except OSError as err:      # something in the cache that is not ours to delete, or read-only
+            print(f"  {err}")
+            rows.append((item, "failed", str(err)))
+            continue
         if got is None:
             rows.append((item, "failed", f"could not download {item.remote.url} (see the message above)"))
         else:
