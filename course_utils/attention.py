@@ -18,8 +18,8 @@ is the weighted average of the values :math:`v_s`. For all queries at once, with
 and ``torch.nn.Transformer*Layer`` use the opposite, so pass ``~mask`` to them).
 Scores where the mask is False become :math:`-\\infty`, so those keys get weight 0.
 
-- ``padding_mask`` (B, T): True on real tokens, the same array as
-  ``course_utils.text.padding_mask``. The attention functions broadcast it over heads and
+- ``padding_mask`` (B, T): True on real tokens, made by ``course_utils.text.padding_mask``
+  (a tensor in, a tensor out). The attention functions broadcast it over heads and
   queries themselves.
 - ``causal_mask(T)`` (T, T), lower-triangular: position t reads positions 0..t only.
 
@@ -55,29 +55,6 @@ def causal_mask(length: int, device=None) -> torch.Tensor:
         raise ValueError(f"length={length!r} must be an int >= 1 (the sequence length T, "
                          "e.g. tgt.shape[1]).")
     return torch.ones(int(length), int(length), dtype=torch.bool, device=device).tril()
-
-
-def padding_mask(ids, pad_id: int = 0) -> torch.Tensor:
-    """(B, T) bool, True where ``ids != pad_id`` (a real token that may be attended).
-
-    ``ids`` is a (B, T) torch tensor or NumPy array of token ids; the result is the
-    tensor form of ``course_utils.text.padding_mask``. ``scaled_dot_product_attention``,
-    ``MultiHeadAttention`` and ``AdditiveAttention`` take it as ``padding_mask`` and
-    broadcast it over heads and queries (``broadcast_padding``).
-    """
-    if not isinstance(ids, torch.Tensor):
-        array = np.asarray(ids)
-        if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"ids must hold integer token ids, got dtype {array.dtype}. "
-                             "Encode the text with a Vocab and pad it (pad_sequences) first.")
-        ids = torch.from_numpy(array.astype(np.int64, copy=False))
-    elif ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
-        raise ValueError(f"ids must hold integer token ids, got dtype {ids.dtype}. Pass the "
-                         "padded id matrix (B, T), not embeddings or a mask.")
-    if ids.dim() != 2:
-        raise ValueError(f"ids must be a (B, T) matrix of padded token ids, got shape "
-                         f"{tuple(ids.shape)}. For one sentence use ids[None, :].")
-    return ids != pad_id                                                 # (B, T)
 
 
 def broadcast_padding(padding_mask: torch.Tensor, dims: int) -> torch.Tensor:

@@ -328,8 +328,8 @@ CASES = {
     "attention/silent/0-1 int mask": (lambda: attention.scaled_dot_product_attention(
         t(2, 3, 4), t(2, 5, 4), t(2, 5, 4), mask=torch.ones(3, 5, dtype=torch.int64)), E,
         r"bool tensor.*\.bool\(\)"),
-    "attention/silent/float ids to padding_mask": (lambda: attention.padding_mask(np.full((2, 3), 0.5)), E,
-                                                   "integer token ids"),
+    "text/silent/float id tensor to padding_mask": (lambda: cu.text.padding_mask(torch.full((2, 3), 0.5)), E,
+                                                    "integer token ids"),
     "attention/shapes/float64 into multi-head": (
         lambda: mha()(t(2, 3, 8, dtype=torch.float64), t(2, 3, 8), t(2, 3, 8)), E,
         r"query has dtype torch.float64, the model torch.float32.*\.to"),
@@ -344,8 +344,8 @@ CASES = {
         "padding_mask of shape .*does not broadcast"),
     "attention/shapes/NumPy query": (lambda: attention.scaled_dot_product_attention(
         np.ones((2, 3, 4)), t(2, 5, 4), t(2, 5, 4)), E, "float tensor"),
-    "attention/shapes/one id row to padding_mask": (lambda: attention.padding_mask([4, 5, 0]), E,
-                                                    r"ids\[None, :\]"),
+    "text/shapes/one id row to padding_mask": (lambda: cu.text.padding_mask(torch.tensor([4, 5, 0])), E,
+                                               r"ids\[None, :\]"),
     "attention/shapes/query of another batch, additive step": (
         lambda: additive()(t(3, 6), t(2, 4, 8)), AssertionError, "query must be"),
     "attention/args/causal mask of length 0": (lambda: attention.causal_mask(0), E, "length=0"),
