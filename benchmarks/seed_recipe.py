@@ -69,7 +69,8 @@ KERAS_FAST = {"learning_rate": 0.03, "beta_2": 0.98, "batch_size": 32, "clip": 1
 
 
 def fit_timed(model, train, val, epochs, batch_size, stop_at=None, validation_split=None):
-    """Train with the recipe's inputs; returns EpochProgress.history (seconds since start)."""
+    """Train with the recipe's inputs; returns EpochProgress.history, a dict of per-epoch
+    lists (seconds since start)."""
     from course_utils import seq2seq
 
     progress = seq2seq.EpochProgress(epochs, monitor="val_accuracy", stop_at=stop_at)
@@ -84,9 +85,9 @@ def fit_timed(model, train, val, epochs, batch_size, stop_at=None, validation_sp
 
 def first_reaching(history, target):
     """(epoch, seconds) of the first epoch whose val_accuracy >= target, or None."""
-    for row in history:
-        if row["val_accuracy"] >= target - 1e-9:
-            return row["epoch"], row["seconds"]
+    for epoch, accuracy, seconds in zip(history["epoch"], history["val_accuracy"], history["seconds"]):
+        if accuracy >= target - 1e-9:
+            return epoch, seconds
     return None
 
 
@@ -120,7 +121,7 @@ def fit_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, cl
     model = TorchCharLSTM(arrays[0].shape[2], arrays[1].shape[2])
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     generator = torch.Generator().manual_seed(0)
-    history, start = [], time.perf_counter()
+    history, start = {"epoch": [], "loss": [], "val_accuracy": [], "seconds": []}, time.perf_counter()
     for epoch in tqdm(range(epochs), unit="epoch"):
         model.train()
         order = torch.randperm(len(x), generator=generator)
@@ -140,9 +141,11 @@ def fit_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, cl
         model.eval()
         with torch.no_grad():                                          # the recipe's metric
             hits = model(x_val, y_in_val).argmax(-1) == y_out_val         # all padded positions
-        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)),
-                        "val_accuracy": float(hits.float().mean()), "seconds": time.perf_counter() - start})
-        if history[-1]["val_accuracy"] >= stop_at:
+        for key, value in (("epoch", epoch + 1), ("loss", float(np.mean(losses))),
+                           ("val_accuracy", float(hits.float().mean())),
+                           ("seconds", time.perf_counter() - start)):
+            history[key].append(value)
+        if history["val_accuracy"][-1] >= stop_at:
             break
     return history
 
@@ -174,8 +177,8 @@ def fit_keras_bucketed(arrays, split_at, end_id, epochs, learning_rate, beta_2, 
 def print_history(history):
     print("| epoch | seconds (cumulative) | loss | val accuracy |")
     print("|---:|---:|---:|---:|")
-    for row in history:
-        print(f"| {row['epoch']} | {row['seconds']:.1f} | {row['loss']:.4f} | {row['val_accuracy']:.4f} |")
+    for row in zip(history["epoch"], history["seconds"], history["loss"], history["val_accuracy"]):
+        print("| {} | {:.1f} | {:.4f} | {:.4f} |".format(*row))
 
 
 def part_c(corpus, n_train, n_test, char_epochs, word_epochs):
@@ -270,18 +273,18 @@ def main() -> None:
         recipe = seq2seq.build_char_lstm(tables.num_encoder_tokens, tables.num_decoder_tokens, 256)
         recipe.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
         hist_a = fit_timed(recipe, arrays, None, args.epochs, 70, validation_split=0.2)
-        target = max(row["val_accuracy"] for row in hist_a)
+        target = max(hist_a["val_accuracy"])
         epoch_a, time_a = first_reaching(hist_a, target)
         print("\n(a) the recipe: RMSprop, batch 70, LSTM 256, validation_split 0.2\n")
         print("| epoch | seconds (cumulative) | epoch s | loss | val accuracy |")
         print("|---:|---:|---:|---:|---:|")
         previous = 0.0
-        for row in hist_a:
-            print(f"| {row['epoch']} | {row['seconds']:.1f} | {row['seconds'] - previous:.1f} | "
-                  f"{row['loss']:.4f} | {row['val_accuracy']:.4f} |")
-            previous = row["seconds"]
+        for epoch, seconds, loss, accuracy in zip(hist_a["epoch"], hist_a["seconds"], hist_a["loss"],
+                                                  hist_a["val_accuracy"]):
+            print(f"| {epoch} | {seconds:.1f} | {seconds - previous:.1f} | {loss:.4f} | {accuracy:.4f} |")
+            previous = seconds
         print(f"\n(a) best validation accuracy {target:.4f} at epoch {epoch_a}, after {time_a:.1f} s "
-              f"({hist_a[-1]['seconds'] / len(hist_a):.1f} s per epoch)")
+              f"({hist_a['seconds'][-1] / len(hist_a['epoch']):.1f} s per epoch)")
     else:
         target, epoch_a, time_a = args.target, None, None
 
@@ -305,7 +308,7 @@ def main() -> None:
         reached = first_reaching(history, target)
         if reached is None:
             print(f"{name} did not reach {target:.4f} in {args.fast_epochs} epochs "
-                  f"(best {max(r['val_accuracy'] for r in history):.4f})")
+                  f"(best {max(history['val_accuracy']):.4f})")
             continue
         epoch_b, time_b = reached
         line = f"{name} reached {target:.4f} at epoch {epoch_b}, after {time_b:.1f} s"

@@ -542,15 +542,17 @@ def padded_share(lengths, batches, extra_steps: int = 0, full_length: int | None
 class _EpochProgress:
     """A tqdm bar over epochs that records each epoch's end time and metrics.
 
-    ``history`` lists one dict per epoch (its logs plus ``seconds`` since training
-    began). With ``stop_at``, training stops once ``monitor`` reaches that value.
+    ``history`` is a dict of per-epoch lists, the shape every ``fit`` of the course
+    returns: ``{"epoch": [1, 2, ...], "loss": [...], ..., "seconds": [...]}`` (Keras' logs
+    plus ``seconds`` since training began). With ``stop_at``, training stops once
+    ``monitor`` reaches that value.
     """
 
     def __init__(self, epochs: int, monitor: str = "val_accuracy", stop_at: float | None = None,
                  show: bool = True):
         super().__init__()
         self.epochs, self.monitor, self.stop_at, self.show = epochs, monitor, stop_at, show
-        self.history: list[dict] = []
+        self.history: dict[str, list] = {}
 
     def on_train_begin(self, logs=None):
         from tqdm.auto import tqdm
@@ -560,7 +562,9 @@ class _EpochProgress:
 
     def on_epoch_end(self, epoch, logs=None):
         logs = {k: float(v) for k, v in (logs or {}).items()}
-        self.history.append({"epoch": epoch + 1, **logs, "seconds": time.perf_counter() - self.start})
+        row = {"epoch": epoch + 1, **logs, "seconds": time.perf_counter() - self.start}
+        for key, value in row.items():
+            self.history.setdefault(key, []).append(value)
         self.bar.set_postfix({k: f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k})
         self.bar.update(1)
         if self.stop_at is not None and logs.get(self.monitor, -np.inf) >= self.stop_at:

@@ -179,8 +179,9 @@ def test_epoch_progress_records_and_stops(word_setup):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     progress = seq2seq.EpochProgress(5, monitor="loss", stop_at=0.0, show=False)
     model.fit([x, y_in], y_out, epochs=5, verbose=0, callbacks=[progress])
-    assert len(progress.history) == 1                   # stopped after the first epoch
-    assert {"loss", "accuracy", "seconds", "epoch"} <= set(progress.history[0])
+    assert progress.history["epoch"] == [1]             # stopped after the first epoch
+    assert {"loss", "accuracy", "seconds", "epoch"} <= set(progress.history)   # a dict of lists
+    assert all(len(values) == 1 for values in progress.history.values())
 
 
 # ------------------------------------------------------------------ length buckets
