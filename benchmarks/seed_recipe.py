@@ -95,18 +95,18 @@ class TorchCharLSTM(nn.Module):
     """The recipe's model in PyTorch: one-hot characters -> LSTM encoder -> LSTM decoder
     started from the encoder's (h, c) -> linear layer over the target characters."""
 
-    def __init__(self, num_encoder_tokens: int, num_decoder_tokens: int, latent_dim: int = 256):
+    def __init__(self, num_encoder_tokens: int, num_decoder_tokens: int, hidden_size: int = 256):
         super().__init__()
         self.sizes = (num_encoder_tokens, num_decoder_tokens)
-        self.encoder = nn.LSTM(num_encoder_tokens, latent_dim, batch_first=True)
-        self.decoder = nn.LSTM(num_decoder_tokens, latent_dim, batch_first=True)
-        self.dense = nn.Linear(latent_dim, num_decoder_tokens)
+        self.encoder = nn.LSTM(num_encoder_tokens, hidden_size, batch_first=True)
+        self.decoder = nn.LSTM(num_decoder_tokens, hidden_size, batch_first=True)
+        self.dense = nn.Linear(hidden_size, num_decoder_tokens)
 
     def forward(self, x_ids, y_ids):                                   # (B, T_x), (B, T_y) ids
         x = nn.functional.one_hot(x_ids, self.sizes[0]).float()        # (B, T_x, D_x)
         y = nn.functional.one_hot(y_ids, self.sizes[1]).float()        # (B, T_y, D_y)
-        _, state = self.encoder(x)                                     # (h, c): (1, B, latent)
-        seq, _ = self.decoder(y, state)                                # (B, T_y, latent)
+        _, state = self.encoder(x)                                     # (h, c): (1, B, H)
+        seq, _ = self.decoder(y, state)                                # (B, T_y, H)
         return self.dense(seq)                                         # (B, T_y, D_y)
 
 
@@ -212,7 +212,7 @@ def part_c(corpus, n_train, n_test, char_epochs, word_epochs):
     src_vocab = cu.Vocab.build([s for s, _ in train], level="word")
     tgt_vocab = cu.Vocab.build([t for _, t in train], level="word")
     x, y_in, y_out = seq2seq.encode_words(src_vocab, tgt_vocab, train)
-    word = seq2seq.build_word_gru(len(src_vocab), len(tgt_vocab), embed_dim=128, latent_dim=256)
+    word = seq2seq.build_word_gru(len(src_vocab), len(tgt_vocab), embed_dim=128, hidden_size=256)
     word.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
     start = time.perf_counter()
     word.fit([x, y_in], y_out, sample_weight=(y_out != 0).astype("float32"), batch_size=64,

@@ -64,7 +64,7 @@ def gru_params(**changes):
 
 def char_lm(nan_weight=False):
     torch.manual_seed(0)
-    model = lm.CharLM(V, embed_size=4, hidden_size=8)
+    model = lm.CharLM(V, embed_dim=4, hidden_size=8)
     if nan_weight:
         with torch.no_grad():
             model.head.bias[0] = float("nan")
@@ -84,10 +84,11 @@ PAIRS = [("go now", "ve ya"), ("i am here", "estoy aqui"), ("we go", "vamos")]
 
 def translator(kind="gru", nan_weight=False):
     torch.manual_seed(0)
-    model = (translators.GRUTranslator(len(SV), len(TV), embed_dim=8, hidden=8, attention=kind == "attention")
+    model = (translators.GRUTranslator(len(SV), len(TV), embed_dim=8, hidden_size=8,
+                                       attention=kind == "attention")
              if kind != "transformer" else
-             translators.TransformerTranslator(len(SV), len(TV), d_model=8, nhead=2, num_layers=1,
-                                               dim_feedforward=8, max_len=16))
+             translators.TransformerTranslator(len(SV), len(TV), embed_dim=8, num_heads=2, num_layers=1,
+                                               d_ff=8, max_len=16))
     if nan_weight:
         with torch.no_grad():
             model.out.bias[1] = float("inf")
@@ -307,8 +308,8 @@ CASES = {
         r"one sentence \(1, T_x, D_x\)"),
     "seq2seq/args/unknown cell": (lambda: seq2seq.build_char_lstm(4, 4, cell="rnn"), E, "'lstm' or 'gru'"),
     "seq2seq/args/zero tokens": (lambda: seq2seq.build_char_lstm(0, 4), E, "num_encoder_tokens=0"),
-    "seq2seq/args/negative width": (lambda: seq2seq.build_word_gru(10, 10, latent_dim=-1),
-                                    E, "latent_dim=-1"),
+    "seq2seq/args/negative width": (lambda: seq2seq.build_word_gru(10, 10, hidden_size=-1),
+                                    E, "hidden_size=-1"),
     # ---------------------------------------------------------------- attention (notebook 06)
     "attention/silent/empty key sequence": (lambda: attention.scaled_dot_product_attention(
         t(2, 3, 4), t(2, 0, 4), t(2, 0, 4)), E, r"key has an empty axis \(no keys"),
@@ -393,13 +394,13 @@ CASES = {
         "beam_width=0 must be an int >= 1"),
     "translators/args/dropout above 1": (lambda: translators.GRUTranslator(len(SV), len(TV), dropout=1.5), E,
                                          r"dropout=1.5 must be a number in \[0, 1\)"),
-    "translators/args/float width": (lambda: translators.GRUTranslator(len(SV), len(TV), hidden=8.0), E,
-                                     "hidden=8.0 must be a positive int"),
+    "translators/args/float width": (lambda: translators.GRUTranslator(len(SV), len(TV), hidden_size=8.0), E,
+                                     "hidden_size=8.0 must be a positive int"),
     "translators/args/vocabulary of reserved ids only": (
         lambda: translators.GRUTranslator(4, len(TV)), E,
         r"src_vocab_size=4 must be an int > 4.*len\(vocab\)"),
     "translators/args/heads that do not divide the width": (lambda: translators.TransformerTranslator(
-        len(SV), len(TV), d_model=10, nhead=4), E, "multiple of nhead=4"),
+        len(SV), len(TV), embed_dim=10, num_heads=4), E, "multiple of num_heads=4"),
     "translators/args/learning rate 0": (
         lambda: tr.fit_translator(translator(), arrays(), arrays(), 1, lr=0), E, "lr=0"),
     "translators/args/label smoothing 1": (
