@@ -56,7 +56,7 @@ def run(lr: float, seed: int, n_train: int, epochs: int, latent: int, max_words:
     val_data = seq2seq.LengthBuckets(*seq2seq.encode_char_ids(tables, val),
                                      np.array([min(len(t) + 1, T_y) for _, t in val]),
                                      shuffle=False, **kw)
-    model = seq2seq.build_char_lstm(*D, latent_dim=latent)
+    model = seq2seq.build_char_lstm(*D, hidden_size=latent)
     model.compile(optimizer=keras.optimizers.Adam(lr, beta_2=0.98, clipnorm=1.0),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     start = time.perf_counter()

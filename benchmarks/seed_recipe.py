@@ -69,7 +69,8 @@ KERAS_FAST = {"learning_rate": 0.03, "beta_2": 0.98, "batch_size": 32, "clip": 1
 
 
 def fit_timed(model, train, val, epochs, batch_size, stop_at=None, validation_split=None):
-    """Train with the recipe's inputs; returns EpochProgress.history (seconds since start)."""
+    """Train with the recipe's inputs; returns EpochProgress.history, a dict of per-epoch
+    lists (seconds since start)."""
     from course_utils import seq2seq
 
     progress = seq2seq.EpochProgress(epochs, monitor="val_accuracy", stop_at=stop_at)
@@ -84,9 +85,9 @@ def fit_timed(model, train, val, epochs, batch_size, stop_at=None, validation_sp
 
 def first_reaching(history, target):
     """(epoch, seconds) of the first epoch whose val_accuracy >= target, or None."""
-    for row in history:
-        if row["val_accuracy"] >= target - 1e-9:
-            return row["epoch"], row["seconds"]
+    for epoch, accuracy, seconds in zip(history["epoch"], history["val_accuracy"], history["seconds"]):
+        if accuracy >= target - 1e-9:
+            return epoch, seconds
     return None
 
 
@@ -94,18 +95,18 @@ class TorchCharLSTM(nn.Module):
     """The recipe's model in PyTorch: one-hot characters -> LSTM encoder -> LSTM decoder
     started from the encoder's (h, c) -> linear layer over the target characters."""
 
-    def __init__(self, num_encoder_tokens: int, num_decoder_tokens: int, latent_dim: int = 256):
+    def __init__(self, num_encoder_tokens: int, num_decoder_tokens: int, hidden_size: int = 256):
         super().__init__()
         self.sizes = (num_encoder_tokens, num_decoder_tokens)
-        self.encoder = nn.LSTM(num_encoder_tokens, latent_dim, batch_first=True)
-        self.decoder = nn.LSTM(num_decoder_tokens, latent_dim, batch_first=True)
-        self.dense = nn.Linear(latent_dim, num_decoder_tokens)
+        self.encoder = nn.LSTM(num_encoder_tokens, hidden_size, batch_first=True)
+        self.decoder = nn.LSTM(num_decoder_tokens, hidden_size, batch_first=True)
+        self.dense = nn.Linear(hidden_size, num_decoder_tokens)
 
     def forward(self, x_ids, y_ids):                                   # (B, T_x), (B, T_y) ids
         x = nn.functional.one_hot(x_ids, self.sizes[0]).float()        # (B, T_x, D_x)
         y = nn.functional.one_hot(y_ids, self.sizes[1]).float()        # (B, T_y, D_y)
-        _, state = self.encoder(x)                                     # (h, c): (1, B, latent)
-        seq, _ = self.decoder(y, state)                                # (B, T_y, latent)
+        _, state = self.encoder(x)                                     # (h, c): (1, B, H)
+        seq, _ = self.decoder(y, state)                                # (B, T_y, H)
         return self.dense(seq)                                         # (B, T_y, D_y)
 
 
@@ -120,7 +121,7 @@ def fit_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, cl
     model = TorchCharLSTM(arrays[0].shape[2], arrays[1].shape[2])
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     generator = torch.Generator().manual_seed(0)
-    history, start = [], time.perf_counter()
+    history, start = {"epoch": [], "loss": [], "val_accuracy": [], "seconds": []}, time.perf_counter()
     for epoch in tqdm(range(epochs), unit="epoch"):
         model.train()
         order = torch.randperm(len(x), generator=generator)
@@ -140,9 +141,11 @@ def fit_bucketed(arrays, split_at, end_id, epochs, learning_rate, batch_size, cl
         model.eval()
         with torch.no_grad():                                          # the recipe's metric
             hits = model(x_val, y_in_val).argmax(-1) == y_out_val         # all padded positions
-        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)),
-                        "val_accuracy": float(hits.float().mean()), "seconds": time.perf_counter() - start})
-        if history[-1]["val_accuracy"] >= stop_at:
+        for key, value in (("epoch", epoch + 1), ("loss", float(np.mean(losses))),
+                           ("val_accuracy", float(hits.float().mean())),
+                           ("seconds", time.perf_counter() - start)):
+            history[key].append(value)
+        if history["val_accuracy"][-1] >= stop_at:
             break
     return history
 
@@ -174,8 +177,8 @@ def fit_keras_bucketed(arrays, split_at, end_id, epochs, learning_rate, beta_2, 
 def print_history(history):
     print("| epoch | seconds (cumulative) | loss | val accuracy |")
     print("|---:|---:|---:|---:|")
-    for row in history:
-        print(f"| {row['epoch']} | {row['seconds']:.1f} | {row['loss']:.4f} | {row['val_accuracy']:.4f} |")
+    for row in zip(history["epoch"], history["seconds"], history["loss"], history["val_accuracy"]):
+        print("| {} | {:.1f} | {:.4f} | {:.4f} |".format(*row))
 
 
 def part_c(corpus, n_train, n_test, char_epochs, word_epochs):
@@ -209,7 +212,7 @@ def part_c(corpus, n_train, n_test, char_epochs, word_epochs):
     src_vocab = cu.Vocab.build([s for s, _ in train], level="word")
     tgt_vocab = cu.Vocab.build([t for _, t in train], level="word")
     x, y_in, y_out = seq2seq.encode_words(src_vocab, tgt_vocab, train)
-    word = seq2seq.build_word_gru(len(src_vocab), len(tgt_vocab), embed_dim=128, latent_dim=256)
+    word = seq2seq.build_word_gru(len(src_vocab), len(tgt_vocab), embed_dim=128, hidden_size=256)
     word.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
     start = time.perf_counter()
     word.fit([x, y_in], y_out, sample_weight=(y_out != 0).astype("float32"), batch_size=64,
@@ -270,18 +273,18 @@ def main() -> None:
         recipe = seq2seq.build_char_lstm(tables.num_encoder_tokens, tables.num_decoder_tokens, 256)
         recipe.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
         hist_a = fit_timed(recipe, arrays, None, args.epochs, 70, validation_split=0.2)
-        target = max(row["val_accuracy"] for row in hist_a)
+        target = max(hist_a["val_accuracy"])
         epoch_a, time_a = first_reaching(hist_a, target)
         print("\n(a) the recipe: RMSprop, batch 70, LSTM 256, validation_split 0.2\n")
         print("| epoch | seconds (cumulative) | epoch s | loss | val accuracy |")
         print("|---:|---:|---:|---:|---:|")
         previous = 0.0
-        for row in hist_a:
-            print(f"| {row['epoch']} | {row['seconds']:.1f} | {row['seconds'] - previous:.1f} | "
-                  f"{row['loss']:.4f} | {row['val_accuracy']:.4f} |")
-            previous = row["seconds"]
+        for epoch, seconds, loss, accuracy in zip(hist_a["epoch"], hist_a["seconds"], hist_a["loss"],
+                                                  hist_a["val_accuracy"]):
+            print(f"| {epoch} | {seconds:.1f} | {seconds - previous:.1f} | {loss:.4f} | {accuracy:.4f} |")
+            previous = seconds
         print(f"\n(a) best validation accuracy {target:.4f} at epoch {epoch_a}, after {time_a:.1f} s "
-              f"({hist_a[-1]['seconds'] / len(hist_a):.1f} s per epoch)")
+              f"({hist_a['seconds'][-1] / len(hist_a['epoch']):.1f} s per epoch)")
     else:
         target, epoch_a, time_a = args.target, None, None
 
@@ -305,7 +308,7 @@ def main() -> None:
         reached = first_reaching(history, target)
         if reached is None:
             print(f"{name} did not reach {target:.4f} in {args.fast_epochs} epochs "
-                  f"(best {max(r['val_accuracy'] for r in history):.4f})")
+                  f"(best {max(history['val_accuracy']):.4f})")
             continue
         epoch_b, time_b = reached
         line = f"{name} reached {target:.4f} at epoch {epoch_b}, after {time_b:.1f} s"

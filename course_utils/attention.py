@@ -18,8 +18,8 @@ is the weighted average of the values :math:`v_s`. For all queries at once, with
 and ``torch.nn.Transformer*Layer`` use the opposite, so pass ``~mask`` to them).
 Scores where the mask is False become :math:`-\\infty`, so those keys get weight 0.
 
-- ``padding_mask`` (B, T): True on real tokens, the same array as
-  ``course_utils.text.padding_mask``. The attention functions broadcast it over heads and
+- ``padding_mask`` (B, T): True on real tokens, made by ``course_utils.text.padding_mask``
+  (a tensor in, a tensor out). The attention functions broadcast it over heads and
   queries themselves.
 - ``causal_mask(T)`` (T, T), lower-triangular: position t reads positions 0..t only.
 
@@ -57,29 +57,6 @@ def causal_mask(length: int, device=None) -> torch.Tensor:
     return torch.ones(int(length), int(length), dtype=torch.bool, device=device).tril()
 
 
-def padding_mask(ids, pad_id: int = 0) -> torch.Tensor:
-    """(B, T) bool, True where ``ids != pad_id`` (a real token that may be attended).
-
-    ``ids`` is a (B, T) torch tensor or NumPy array of token ids; the result is the
-    tensor form of ``course_utils.text.padding_mask``. ``scaled_dot_product_attention``,
-    ``MultiHeadAttention`` and ``AdditiveAttention`` take it as ``padding_mask`` and
-    broadcast it over heads and queries (``broadcast_padding``).
-    """
-    if not isinstance(ids, torch.Tensor):
-        array = np.asarray(ids)
-        if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"ids must hold integer token ids, got dtype {array.dtype}. "
-                             "Encode the text with a Vocab and pad it (pad_sequences) first.")
-        ids = torch.from_numpy(array.astype(np.int64, copy=False))
-    elif ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
-        raise ValueError(f"ids must hold integer token ids, got dtype {ids.dtype}. Pass the "
-                         "padded id matrix (B, T), not embeddings or a mask.")
-    if ids.dim() != 2:
-        raise ValueError(f"ids must be a (B, T) matrix of padded token ids, got shape "
-                         f"{tuple(ids.shape)}. For one sentence use ids[None, :].")
-    return ids != pad_id                                                 # (B, T)
-
-
 def broadcast_padding(padding_mask: torch.Tensor, dims: int) -> torch.Tensor:
     """(B, T_k) -> (B, 1, ..., 1, T_k) with ``dims`` axes, to broadcast against the scores.
 
@@ -100,30 +77,30 @@ def combine_masks(padding_mask=None, attn_mask=None, dims: int = 4) -> torch.Ten
 
 # ------------------------------------------------------------------ positional encoding
 
-def sinusoidal_positional_encoding(length: int, d_model: int, device=None) -> torch.Tensor:
-    """The fixed positional encodings of Vaswani et al. (2017): float32 (length, d_model).
+def sinusoidal_positional_encoding(length: int, embed_dim: int, device=None) -> torch.Tensor:
+    """The fixed positional encodings of Vaswani et al. (2017): float32 (length, embed_dim).
 
     .. math::  PE_{pos, 2i} = \\sin\\!\\left(\\frac{pos}{10000^{2i / d}}\\right), \\qquad
                PE_{pos, 2i+1} = \\cos\\!\\left(\\frac{pos}{10000^{2i / d}}\\right),
 
-    with :math:`d` = ``d_model``. Each pair of columns is a clock hand turning at its own
-    speed; together they give every position a distinct pattern in [-1, 1], and
-    :math:`PE_{pos + k}` is a fixed rotation of :math:`PE_{pos}`. Row 0 is
-    ``[0, 1, 0, 1, ...]``. Add it to the token embeddings (B, T, d_model): ``x + pe[:T]``.
+    with :math:`d` = ``embed_dim`` = E (the paper's d_model). Each pair of columns is a
+    clock hand turning at its own speed; together they give every position a distinct
+    pattern in [-1, 1], and :math:`PE_{pos + k}` is a fixed rotation of :math:`PE_{pos}`.
+    Row 0 is ``[0, 1, 0, 1, ...]``. Add it to the token embeddings (B, T, E): ``x + pe[:T]``.
     """
-    for name, value, low in (("length", length, 1), ("d_model", d_model, 2)):
+    for name, value, low in (("length", length, 1), ("embed_dim", embed_dim, 2)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name}={value!r} must be an int >= {low}.")
-    if d_model % 2:
-        raise ValueError(f"d_model={d_model} must be even: columns come in (sin, cos) pairs. "
-                         f"Use d_model={d_model + 1}.")
+    if embed_dim % 2:
+        raise ValueError(f"embed_dim={embed_dim} must be even: columns come in (sin, cos) pairs. "
+                         f"Use embed_dim={embed_dim + 1}.")
     position = torch.arange(length, dtype=torch.float64)[:, None]       # (length, 1)
-    two_i = torch.arange(0, d_model, 2, dtype=torch.float64)             # (d_model / 2,)
-    angle = position / 10000.0 ** (two_i / d_model)                      # (length, d_model / 2)
-    pe = torch.empty(length, d_model, dtype=torch.float64)
+    two_i = torch.arange(0, embed_dim, 2, dtype=torch.float64)           # (E / 2,)
+    angle = position / 10000.0 ** (two_i / embed_dim)                    # (length, E / 2)
+    pe = torch.empty(length, embed_dim, dtype=torch.float64)
     pe[:, 0::2] = torch.sin(angle)
     pe[:, 1::2] = torch.cos(angle)
-    return pe.to(device=device, dtype=torch.float32)                     # (length, d_model)
+    return pe.to(device=device, dtype=torch.float32)                     # (length, E)
 
 
 # ------------------------------------------------------------------- dot-product attention
@@ -271,10 +248,10 @@ class FeedForward(nn.Module):
     attention mixes positions, this mixes features.
     """
 
-    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.0):
+    def __init__(self, embed_dim: int, d_ff: int, dropout: float = 0.0):
         super().__init__()
-        self.linear1 = nn.Linear(d_model, d_ff)                               # W_1, b_1
-        self.linear2 = nn.Linear(d_ff, d_model)                               # W_2, b_2
+        self.linear1 = nn.Linear(embed_dim, d_ff)                             # W_1, b_1
+        self.linear2 = nn.Linear(d_ff, embed_dim)                             # W_2, b_2
         self.drop = nn.Dropout(dropout)
 
     def forward(self, x):
@@ -293,11 +270,11 @@ class EncoderBlock(nn.Module):
     (``load_torch_weights``).
     """
 
-    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
+    def __init__(self, embed_dim: int, num_heads: int, d_ff: int, dropout: float = 0.0):
         super().__init__()
-        self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
-        self.self_attn = MultiHeadAttention(d_model, num_heads)
-        self.ff = FeedForward(d_model, d_ff, dropout)
+        self.norm1, self.norm2 = nn.LayerNorm(embed_dim), nn.LayerNorm(embed_dim)
+        self.self_attn = MultiHeadAttention(embed_dim, num_heads)
+        self.ff = FeedForward(embed_dim, d_ff, dropout)
         self.drop = nn.Dropout(dropout)
 
     def forward(self, x, padding_mask=None, need_weights: bool = False):
@@ -338,12 +315,12 @@ class DecoderBlock(nn.Module):
     ``torch.cat`` would copy all t of them.
     """
 
-    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
+    def __init__(self, embed_dim: int, num_heads: int, d_ff: int, dropout: float = 0.0):
         super().__init__()
-        self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(d_model) for _ in range(3))
-        self.self_attn = MultiHeadAttention(d_model, num_heads)
-        self.cross_attn = MultiHeadAttention(d_model, num_heads)
-        self.ff = FeedForward(d_model, d_ff, dropout)
+        self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(embed_dim) for _ in range(3))
+        self.self_attn = MultiHeadAttention(embed_dim, num_heads)
+        self.cross_attn = MultiHeadAttention(embed_dim, num_heads)
+        self.ff = FeedForward(embed_dim, d_ff, dropout)
         self.drop = nn.Dropout(dropout)
 
     def forward(self, y, memory, padding_mask=None, self_mask=None, cache=None,

@@ -21,8 +21,8 @@ Public functions check their input once and raise a ``ValueError`` naming the fi
 per-step code inside the loops does not re-check.
 
 Losses are in nats (what ``cross_entropy`` returns); bits per character = nats / ln 2.
-Shapes: B batch (streams), T time steps (characters), V vocabulary, H hidden units,
-L layers.
+Shapes: B batch (streams), T time steps (characters), V vocabulary, E embedding size
+(``embed_dim``), H hidden size (``hidden_size``), L layers.
 """
 
 from __future__ import annotations
@@ -141,19 +141,19 @@ class CharLM(nn.Module):
     char-rnn (2015) made this model the classic text generator.
     """
 
-    def __init__(self, vocab_size: int, embed_size: int = 64, hidden_size: int = 256,
+    def __init__(self, vocab_size: int, embed_dim: int = 64, hidden_size: int = 256,
                  num_layers: int = 1, rnn: str = "lstm", dropout: float = 0.0):
         super().__init__()
         if rnn not in ("lstm", "gru"):
             raise ValueError(f"rnn={rnn!r} is not supported; use 'lstm' or 'gru'.")
         check_args("CharLM", " (vocab_size=len(vocab); dropout is a probability of zeroing)",
                    dropout=(dropout, "a number in [0, 1)"), **{k: (v, "a positive int") for k, v in (
-                       ("vocab_size", vocab_size), ("embed_size", embed_size),
+                       ("vocab_size", vocab_size), ("embed_dim", embed_dim),
                        ("hidden_size", hidden_size), ("num_layers", num_layers))})
         self.vocab_size, self.kind = vocab_size, rnn
-        self.embed = nn.Embedding(vocab_size, embed_size)                # ids -> vectors
+        self.embed = nn.Embedding(vocab_size, embed_dim)                 # ids -> vectors
         layer = nn.LSTM if rnn == "lstm" else nn.GRU
-        self.rnn = layer(embed_size, hidden_size, num_layers, batch_first=True,
+        self.rnn = layer(embed_dim, hidden_size, num_layers, batch_first=True,
                          dropout=dropout if num_layers > 1 else 0.0)      # between layers
         self.drop = nn.Dropout(dropout)                                  # before the head
         self.head = nn.Linear(hidden_size, vocab_size)                   # state -> logits

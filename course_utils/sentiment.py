@@ -178,7 +178,7 @@ def _check_model_args(builder: str, pooling: str, poolings, dropout, **sizes) ->
     return float(dropout)
 
 
-def build_rnn_classifier(vocab_size: int, embed_dim: int, units: int, cell: str = "lstm",
+def build_rnn_classifier(vocab_size: int, embed_dim: int, hidden_size: int, cell: str = "lstm",
                          bidirectional: bool = False, pooling: str = "last",
                          dropout: float = 0.0, name: str | None = None):
     """Embedding (with a padding mask) -> LSTM or GRU -> pooling -> one sigmoid unit.
@@ -193,18 +193,18 @@ def build_rnn_classifier(vocab_size: int, embed_dim: int, units: int, cell: str 
     if cell not in CELLS:
         raise ValueError(f"cell={cell!r} is not supported; use 'lstm' or 'gru'.")
     dropout = _check_model_args("build_rnn_classifier", pooling, POOLINGS, dropout,
-                                vocab_size=vocab_size, embed_dim=embed_dim, units=units)
+                                vocab_size=vocab_size, embed_dim=embed_dim, hidden_size=hidden_size)
     import keras
 
     layer_class = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
-    recurrent = layer_class(int(units), return_sequences=pooling == "mean")
+    recurrent = layer_class(int(hidden_size), return_sequences=pooling == "mean")
     if bidirectional:
         recurrent = keras.layers.Bidirectional(recurrent)   # forward and backward, concatenated
     ids = keras.Input((None,), dtype="int32", name="ids")                      # (B, T)
     x = keras.layers.Embedding(int(vocab_size), int(embed_dim), mask_zero=True)(ids)  # (B, T, E)
     if dropout:
         x = keras.layers.SpatialDropout1D(dropout)(x)     # (B, T, E), the mask passes through
-    h = recurrent(x)                                # (B, H) or (B, T, H); H = units, x2 if bi
+    h = recurrent(x)                                # (B, H) or (B, T, H); H = hidden_size, x2 if bi
     if pooling == "mean":
         h = keras.layers.GlobalAveragePooling1D()(h)  # (B, H): the mask keeps padding out
     if dropout:

@@ -14,11 +14,11 @@ Two models, one interface for decoding (``course_utils.decoding`` step functions
       p(y_t \\mid y_{<t}, x) = \\mathrm{softmax}(W s_t + b).
 
    Shapes: encoder input (B, T_x, D_x), decoder input and target (B, T_y, D_y),
-   states (B, latent) each, output (B, T_y, D_y). Training minimises the categorical
+   states (B, H) each (H = ``hidden_size``), output (B, T_y, D_y). Training minimises the categorical
    cross-entropy :math:`-\\sum_t \\log p(y_t \\mid y_{<t}, x)`.
 2. **A word-level GRU encoder-decoder** with embeddings and masking: ids from
    ``cu.Vocab`` (0 = padding, skipped by ``Embedding(mask_zero=True)``), one GRU state
-   (B, latent) passed from encoder to decoder, loss weighted to real positions only.
+   (B, H) passed from encoder to decoder, loss weighted to real positions only.
 
 **Length-bucketed batches** (``LengthBuckets``, a ``keras.utils.PyDataset``): padding
 every sentence to the longest one of the corpus spends most of the work on padding.
@@ -214,7 +214,7 @@ def encode_sources(tables: CharTables, sources: Sequence[str], length: int | Non
 
 # ------------------------------------------------------------- character models
 
-def build_char_lstm(num_encoder_tokens: int, num_decoder_tokens: int, latent_dim: int = 256,
+def build_char_lstm(num_encoder_tokens: int, num_decoder_tokens: int, hidden_size: int = 256,
                     cell: str = "lstm"):
     """The recipe's training model: ``[encoder_input, decoder_input] -> probabilities``.
 
@@ -223,16 +223,16 @@ def build_char_lstm(num_encoder_tokens: int, num_decoder_tokens: int, latent_dim
     if cell not in ("lstm", "gru"):
         raise ValueError(f"cell={cell!r} must be 'lstm' or 'gru'.")
     _check_positive("build_char_lstm", num_encoder_tokens=num_encoder_tokens,
-                    num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
+                    num_decoder_tokens=num_decoder_tokens, hidden_size=hidden_size)
     import keras
 
     Layer = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
     encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_input")  # (B, T_x, D_x)
-    encoder = Layer(latent_dim, return_state=True, name="encoder")
-    _, *encoder_states = encoder(encoder_inputs)               # [h_T, c_T]: (B, latent) each
+    encoder = Layer(hidden_size, return_state=True, name="encoder")
+    _, *encoder_states = encoder(encoder_inputs)               # [h_T, c_T]: (B, H) each
     decoder_inputs = keras.Input(shape=(None, num_decoder_tokens), name="decoder_input")  # (B, T_y, D_y)
-    decoder = Layer(latent_dim, return_sequences=True, return_state=True, name="decoder")
-    decoder_outputs, *_ = decoder(decoder_inputs, initial_state=encoder_states)  # (B, T_y, latent)
+    decoder = Layer(hidden_size, return_sequences=True, return_state=True, name="decoder")
+    decoder_outputs, *_ = decoder(decoder_inputs, initial_state=encoder_states)  # (B, T_y, H)
     dense = keras.layers.Dense(num_decoder_tokens, activation="softmax", name="decoder_dense")
     return keras.Model([encoder_inputs, decoder_inputs], dense(decoder_outputs), name="char_seq2seq")
 
@@ -240,7 +240,7 @@ def build_char_lstm(num_encoder_tokens: int, num_decoder_tokens: int, latent_dim
 def char_inference_models(model: keras.Model):
     """The recipe's inference encoder and decoder-step models, sharing ``model``'s layers.
 
-    ``encoder_model``: encoder_input (B, T_x, D_x) -> states [(B, latent), ...].
+    ``encoder_model``: encoder_input (B, T_x, D_x) -> states [(B, H), ...].
     ``decoder_model``: [decoder_input (B, 1, D_y), *states] -> [probs (B, 1, D_y), *states].
     """
     import keras
@@ -254,8 +254,8 @@ def char_inference_models(model: keras.Model):
     encoder_inputs, decoder_inputs = model.inputs
     _, *encoder_states = encoder(encoder_inputs)
     encoder_model = keras.Model(encoder_inputs, encoder_states, name="char_encoder")
-    latent = decoder.units
-    state_inputs = [keras.Input(shape=(latent,), name=f"decoder_state_{k}")
+    H = decoder.units                                          # Keras' name for the state size
+    state_inputs = [keras.Input(shape=(H,), name=f"decoder_state_{k}")
                     for k in range(len(encoder_states))]
     step_inputs = keras.Input(shape=(None, decoder_inputs.shape[-1]), name="decoder_step_input")
     outputs, *states = decoder(step_inputs, initial_state=state_inputs)
@@ -317,7 +317,7 @@ def char_step(decoder_model, num_decoder_tokens: int):
 
 
 def encode_states(encoder_model, encoder_input) -> tuple:
-    """Encoder states for a batch as a tuple of NumPy arrays (B, latent)."""
+    """Encoder states for a batch as a tuple of NumPy arrays (B, H)."""
     return tuple(np.asarray(s) for s in _as_list(encoder_model.predict_on_batch(encoder_input)))
 
 
@@ -362,31 +362,31 @@ def encode_words(source_vocab: Vocab, target_vocab: Vocab, pairs: Sequence[tuple
 
 
 def build_word_gru(source_vocab_size: int, target_vocab_size: int, embed_dim: int = 128,
-                   latent_dim: int = 256):
+                   hidden_size: int = 256):
     """Word-level GRU encoder-decoder: ``[source ids, decoder input ids] -> probabilities``.
 
     Embeddings use ``mask_zero=True``: the encoder GRU skips padding, so its final
     state is the state after the last real word.
     """
     _check_positive("build_word_gru", source_vocab_size=source_vocab_size,
-                    target_vocab_size=target_vocab_size, embed_dim=embed_dim, latent_dim=latent_dim)
+                    target_vocab_size=target_vocab_size, embed_dim=embed_dim, hidden_size=hidden_size)
     import keras
 
     source = keras.Input(shape=(None,), dtype="int32", name="source_ids")       # (B, T_x)
     x = keras.layers.Embedding(source_vocab_size, embed_dim, mask_zero=True,
                                name="source_embedding")(source)                # (B, T_x, E)
-    _, state = keras.layers.GRU(latent_dim, return_state=True, name="encoder")(x)  # (B, latent)
+    _, state = keras.layers.GRU(hidden_size, return_state=True, name="encoder")(x)  # (B, H)
     target_in = keras.Input(shape=(None,), dtype="int32", name="target_in_ids")  # (B, T_y)
     y = keras.layers.Embedding(target_vocab_size, embed_dim, mask_zero=True,
                                name="target_embedding")(target_in)             # (B, T_y, E)
-    decoder = keras.layers.GRU(latent_dim, return_sequences=True, return_state=True, name="decoder")
-    seq, _ = decoder(y, initial_state=state)                                    # (B, T_y, latent)
+    decoder = keras.layers.GRU(hidden_size, return_sequences=True, return_state=True, name="decoder")
+    seq, _ = decoder(y, initial_state=state)                                    # (B, T_y, H)
     probs = keras.layers.Dense(target_vocab_size, activation="softmax", name="decoder_dense")(seq)
     return keras.Model([source, target_in], probs, name="word_seq2seq")
 
 
 def word_inference_models(model: keras.Model):
-    """Encoder (source ids -> state (B, latent)) and decoder step
+    """Encoder (source ids -> state (B, H)) and decoder step
     ([ids (B, 1), state] -> [probs (B, 1, V), state]) of a ``build_word_gru`` model."""
     import keras
 
@@ -542,15 +542,17 @@ def padded_share(lengths, batches, extra_steps: int = 0, full_length: int | None
 class _EpochProgress:
     """A tqdm bar over epochs that records each epoch's end time and metrics.
 
-    ``history`` lists one dict per epoch (its logs plus ``seconds`` since training
-    began). With ``stop_at``, training stops once ``monitor`` reaches that value.
+    ``history`` is a dict of per-epoch lists, the shape every ``fit`` of the course
+    returns: ``{"epoch": [1, 2, ...], "loss": [...], ..., "seconds": [...]}`` (Keras' logs
+    plus ``seconds`` since training began). With ``stop_at``, training stops once
+    ``monitor`` reaches that value.
     """
 
     def __init__(self, epochs: int, monitor: str = "val_accuracy", stop_at: float | None = None,
                  show: bool = True):
         super().__init__()
         self.epochs, self.monitor, self.stop_at, self.show = epochs, monitor, stop_at, show
-        self.history: list[dict] = []
+        self.history: dict[str, list] = {}
 
     def on_train_begin(self, logs=None):
         from tqdm.auto import tqdm
@@ -560,7 +562,9 @@ class _EpochProgress:
 
     def on_epoch_end(self, epoch, logs=None):
         logs = {k: float(v) for k, v in (logs or {}).items()}
-        self.history.append({"epoch": epoch + 1, **logs, "seconds": time.perf_counter() - self.start})
+        row = {"epoch": epoch + 1, **logs, "seconds": time.perf_counter() - self.start}
+        for key, value in row.items():
+            self.history.setdefault(key, []).append(value)
         self.bar.set_postfix({k: f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k})
         self.bar.update(1)
         if self.stop_at is not None and logs.get(self.monitor, -np.inf) >= self.stop_at:

@@ -206,9 +206,19 @@ def pad_sequences(sequences: Sequence[Sequence[int]], maxlen: int | None = None,
     return out
 
 
-def padding_mask(ids: np.ndarray, pad_id: int = 0) -> np.ndarray:
-    """True where ``ids`` holds a real token, False on padding; same shape as ``ids``."""
-    return as_ids(ids, ndim=None, what="padding_mask") != pad_id
+def padding_mask(ids, pad_id: int = 0):
+    """(B, T) bool, True where ``ids`` holds a real token (``ids != pad_id``), False on padding.
+
+    ``ids``: padded token ids (B, T), a NumPy array, a list of rows or a torch tensor; the
+    mask comes back as the same kind (a tensor stays a tensor, on its device). Notebook 01
+    reads it as an array; the attention functions of notebook 06 take it as their
+    ``padding_mask`` and broadcast it over heads and queries themselves.
+    """
+    array = as_ids(ids, ndim=None, what="padding_mask")                  # integer ids, once
+    if array.ndim != 2:
+        raise ValueError(f"padding_mask needs a (B, T) matrix of padded token ids, got shape "
+                         f"{array.shape}. For one sentence use ids[None, :].")
+    return (ids if hasattr(ids, "detach") else array) != pad_id          # (B, T)
 
 
 def one_hot(ids, depth: int) -> np.ndarray:

@@ -55,8 +55,8 @@ def width_for_parameters(build: Callable[[int], object], target: int, widths: Se
     size that matches the plain GRU::
 
         target = cu.count_parameters(GRUTranslator(V_x, V_y))
-        hidden = width_for_parameters(lambda w: GRUTranslator(V_x, V_y, hidden=w, attention=True),
-                                      target, range(64, 257, 8))
+        hidden_size = width_for_parameters(
+            lambda w: GRUTranslator(V_x, V_y, hidden_size=w, attention=True), target, range(64, 257, 8))
 
     Ties go to the earlier width.
     """

@@ -42,8 +42,9 @@ Inputs are checked once, where they enter (``training.fit_translator``,
 ``text.check_padding``; ``forward`` and ``step``, called on every batch and decoding step,
 trust them.
 
-Shapes: B batch, S = T_x source length, T = T_y target length, E embedding size,
-H hidden units, D model width, V vocabulary.
+Shapes: B batch, S = T_x source length, T = T_y target length, E embedding size
+(``embed_dim``, also the Transformer's model width, the paper's d_model), H hidden size
+(``hidden_size``), V vocabulary.
 """
 
 from __future__ import annotations
@@ -180,22 +181,23 @@ class GRUTranslator(_Translator):
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embed_dim: int = 128,
-                 hidden: int = 256, attention: bool = False, dropout: float = 0.1):
+                 hidden_size: int = 256, attention: bool = False, dropout: float = 0.1):
         super().__init__(src_vocab_size, tgt_vocab_size)
         check_args("GRUTranslator", embed_dim=(embed_dim, "a positive int"),
-                   hidden=(hidden, "a positive int"), dropout=(dropout, "a number in [0, 1)"))
+                   hidden_size=(hidden_size, "a positive int"),
+                   dropout=(dropout, "a number in [0, 1)"))
         self.use_attention = bool(attention)
         self.src_embed = nn.Embedding(src_vocab_size, embed_dim, padding_idx=PAD)
-        self.encoder = nn.GRU(embed_dim, hidden, batch_first=True)
+        self.encoder = nn.GRU(embed_dim, hidden_size, batch_first=True)
         self.tgt_embed = nn.Embedding(tgt_vocab_size, embed_dim, padding_idx=PAD)
         self.drop = nn.Dropout(dropout)
         if self.use_attention:
-            self.attention = AdditiveAttention(hidden, hidden, hidden)
-            self.decoder = nn.GRUCell(embed_dim + hidden, hidden)        # reads [E_y y; c]
-            self.out = nn.Linear(2 * hidden, tgt_vocab_size)             # reads [s; c]
+            self.attention = AdditiveAttention(hidden_size, hidden_size, hidden_size)
+            self.decoder = nn.GRUCell(embed_dim + hidden_size, hidden_size)  # reads [E_y y; c]
+            self.out = nn.Linear(2 * hidden_size, tgt_vocab_size)        # reads [s; c]
         else:
-            self.decoder = nn.GRU(embed_dim, hidden, batch_first=True)
-            self.out = nn.Linear(hidden, tgt_vocab_size)
+            self.decoder = nn.GRU(embed_dim, hidden_size, batch_first=True)
+            self.out = nn.Linear(hidden_size, tgt_vocab_size)
 
     def _encode(self, src: torch.Tensor):
         """Encoder states (B, S, H) (zero on padding), final states (B, H), mask (B, S)."""
@@ -271,18 +273,18 @@ class GRUTranslator(_Translator):
 class TransformerTranslator(_Translator):
     """A pre-norm Transformer encoder-decoder (Vaswani et al., 2017) from the course's blocks.
 
-    Words become vectors scaled by :math:`\\sqrt{D}` plus sinusoidal position codes
+    Words become vectors scaled by :math:`\\sqrt{E}` plus sinusoidal position codes
     :math:`P` (``attention.sinusoidal_positional_encoding``):
 
-    .. math::  X^{(0)} = \\sqrt{D}\\, E_x[x] + P_{0..S-1}, \\qquad
-               Y^{(0)} = \\sqrt{D}\\, E_y[y_{<t}] + P_{0..T-1}.
+    .. math::  X^{(0)} = \\sqrt{E}\\, E_x[x] + P_{0..S-1}, \\qquad
+               Y^{(0)} = \\sqrt{E}\\, E_y[y_{<t}] + P_{0..T-1}.
 
     The encoder stack applies ``num_layers`` ``attention.EncoderBlock`` s (self-attention
     over the source, source padding masked, then a feed-forward network) and a final
-    LayerNorm: the memory :math:`M = \\mathrm{LN}(X^{(L)})` (B, S, D). The decoder stack
+    LayerNorm: the memory :math:`M = \\mathrm{LN}(X^{(L)})` (B, S, E). The decoder stack
     applies ``num_layers`` ``attention.DecoderBlock`` s (causal self-attention,
     cross-attention to :math:`M`, feed-forward) and a final LayerNorm:
-    :math:`z = \\mathrm{LN}(Y^{(L)})` (B, T, D), and
+    :math:`z = \\mathrm{LN}(Y^{(L)})` (B, T, E), and
     :math:`p(y_t \\mid y_{<t}, x) = \\mathrm{softmax}(W_o z_t + b_o)`.
 
     Layer norm comes first in every block (pre-LN, Xiong et al., 2020), with a final norm
@@ -296,57 +298,57 @@ class TransformerTranslator(_Translator):
     decoder over the whole prefix at every step instead (same outputs, slower).
     """
 
-    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_model: int = 128, nhead: int = 4,
-                 num_layers: int = 2, dim_feedforward: int = 256, dropout: float = 0.1,
+    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embed_dim: int = 128,
+                 num_heads: int = 4, num_layers: int = 2, d_ff: int = 256, dropout: float = 0.1,
                  max_len: int = 256):
         super().__init__(src_vocab_size, tgt_vocab_size)
-        if min(d_model, nhead, num_layers, dim_feedforward, max_len) < 1 or d_model % nhead:
-            raise ValueError(f"d_model={d_model} must be a multiple of nhead={nhead}, and "
-                             f"num_layers={num_layers}, dim_feedforward={dim_feedforward} and "
-                             f"max_len={max_len} must be >= 1 (e.g. d_model=128, nhead=4).")
-        self.d_model, self.nhead, self.max_len = d_model, nhead, max_len
+        if min(embed_dim, num_heads, num_layers, d_ff, max_len) < 1 or embed_dim % num_heads:
+            raise ValueError(f"embed_dim={embed_dim} must be a multiple of num_heads={num_heads}, "
+                             f"and num_layers={num_layers}, d_ff={d_ff} and max_len={max_len} "
+                             "must be >= 1 (e.g. embed_dim=128, num_heads=4).")
+        self.embed_dim, self.num_heads, self.max_len = embed_dim, num_heads, max_len
         self.kv_cache = True
-        self.src_embed = nn.Embedding(src_vocab_size, d_model, padding_idx=PAD)
-        self.tgt_embed = nn.Embedding(tgt_vocab_size, d_model, padding_idx=PAD)
-        self.register_buffer("positions", sinusoidal_positional_encoding(max_len, d_model),
-                             persistent=False)                           # (max_len, D), not learned
+        self.src_embed = nn.Embedding(src_vocab_size, embed_dim, padding_idx=PAD)
+        self.tgt_embed = nn.Embedding(tgt_vocab_size, embed_dim, padding_idx=PAD)
+        self.register_buffer("positions", sinusoidal_positional_encoding(max_len, embed_dim),
+                             persistent=False)                           # (max_len, E), not learned
         self.drop = nn.Dropout(dropout)
-        block = (d_model, nhead, dim_feedforward, dropout)
+        block = (embed_dim, num_heads, d_ff, dropout)
         self.encoder = nn.ModuleList(EncoderBlock(*block) for _ in range(num_layers))
-        self.encoder_norm = nn.LayerNorm(d_model)
+        self.encoder_norm = nn.LayerNorm(embed_dim)
         self.decoder = nn.ModuleList(DecoderBlock(*block) for _ in range(num_layers))
-        self.decoder_norm = nn.LayerNorm(d_model)
-        self.out = nn.Linear(d_model, tgt_vocab_size)                    # W_o, b_o
-        with torch.no_grad():                                            # sqrt(D) E[x] of variance 1,
+        self.decoder_norm = nn.LayerNorm(embed_dim)
+        self.out = nn.Linear(embed_dim, tgt_vocab_size)                  # W_o, b_o
+        with torch.no_grad():                                            # sqrt(E) E_x[x] of variance 1,
             for table in (self.src_embed, self.tgt_embed):               # like the positions P
-                table.weight.normal_(0.0, d_model ** -0.5)
+                table.weight.normal_(0.0, embed_dim ** -0.5)
                 table.weight[PAD] = 0.0
 
     def _embed(self, ids, table: nn.Embedding, offset: int = 0) -> torch.Tensor:
-        """(B, T) ids at positions offset.. -> sqrt(D) * E[ids] + P: (B, T, D)."""
-        P = self.positions[offset:offset + ids.shape[1]]                 # (T, D)
-        return self.drop(table(ids) * math.sqrt(self.d_model) + P)
+        """(B, T) ids at positions offset.. -> sqrt(E) * table[ids] + P: (B, T, E)."""
+        P = self.positions[offset:offset + ids.shape[1]]                 # (T, E)
+        return self.drop(table(ids) * math.sqrt(self.embed_dim) + P)
 
     def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The encoder stack: ``src`` (B, S) ids -> memory M (B, S, D), padding mask (B, S)."""
+        """The encoder stack: ``src`` (B, S) ids -> memory M (B, S, E), padding mask (B, S)."""
         padding_mask = src != PAD                                        # (B, S) True = word
-        x = self._embed(src, self.src_embed)                             # (B, S, D)
+        x = self._embed(src, self.src_embed)                             # (B, S, E)
         for block in self.encoder:
-            x, _ = block(x, padding_mask)                                # (B, S, D)
+            x, _ = block(x, padding_mask)                                # (B, S, E)
         return self.encoder_norm(x), padding_mask
 
     def decode(self, tgt_in, memory, padding_mask, need_weights: bool = False):
-        """The decoder stack, teacher-forced: ``tgt_in`` (B, T) -> z (B, T, D), weights.
+        """The decoder stack, teacher-forced: ``tgt_in`` (B, T) -> z (B, T, E), weights.
 
         The weights are the last layer's cross-attention (B, h, T, S) when
         ``need_weights``, else None (the other layers take the fused kernel).
         """
-        y = self._embed(tgt_in, self.tgt_embed)                          # (B, T, D)
+        y = self._embed(tgt_in, self.tgt_embed)                          # (B, T, E)
         causal = causal_mask(tgt_in.shape[1], device=tgt_in.device)      # (T, T)
         for i, block in enumerate(self.decoder):
             last = i == len(self.decoder) - 1
             y, weights = block(y, memory, padding_mask, causal, need_weights=need_weights and last)
-        return self.decoder_norm(y), weights                             # (B, T, D)
+        return self.decoder_norm(y), weights                             # (B, T, E)
 
     def forward(self, src, tgt_in) -> torch.Tensor:
         """Teacher forcing: ``src`` (B, S) and ``tgt_in`` (B, T) ids -> logits (B, T, V)."""
@@ -369,7 +371,7 @@ class TransformerTranslator(_Translator):
         return (weights.mean(1) if average_heads else weights).cpu()
 
     def _start(self, src):
-        memory, padding_mask = self.encode(src)                          # (B, S, D), (B, S)
+        memory, padding_mask = self.encode(src)                          # (B, S, E), (B, S)
         if not self.kv_cache:
             prefix = torch.zeros(len(src), 0, dtype=torch.long, device=src.device)
             return {"memory": memory, "padding_mask": padding_mask, "prefix": prefix}
@@ -377,7 +379,7 @@ class TransformerTranslator(_Translator):
         layers = []
         for block in self.decoder:                                       # the memory's keys and values,
             mem_k, mem_v = block.cross_attn.keys_values(memory, memory)  # once: (B, h, S, d_k)
-            buffer = mem_k.new_zeros(len(src), self.nhead, room, self.d_model // self.nhead)
+            buffer = mem_k.new_zeros(len(src), self.num_heads, room, self.embed_dim // self.num_heads)
             layers.append({"k": buffer, "v": buffer.clone(),             # (B, h, room, d_k), filled: 0
                            "mem_k": mem_k.contiguous(), "mem_v": mem_v.contiguous()})
         filled = torch.zeros(len(src), dtype=torch.long, device=src.device)      # (B,) all alike
@@ -391,10 +393,10 @@ class TransformerTranslator(_Translator):
         t = int(state["t"][0])                                           # words decoded so far
         assert t < self.max_len, f"the model decodes at most max_len={self.max_len} words"
         layers = [{**cache, "t": t} for cache in state["layers"]]        # new dicts, same buffers
-        y = self._embed(prev[:, None], self.tgt_embed, offset=t)         # (B, 1, D): the newest word
+        y = self._embed(prev[:, None], self.tgt_embed, offset=t)         # (B, 1, E): the newest word
         for block, cache in zip(self.decoder, layers):
             y, _ = block(y, None, state["padding_mask"], cache=cache)    # writes k, v at position t
-        z = self.decoder_norm(y[:, 0])                                   # (B, D)
+        z = self.decoder_norm(y[:, 0])                                   # (B, E)
         for cache in layers:
             del cache["t"]                                               # the state's leaves: tensors
         return F.log_softmax(self.out(z), dim=-1), {"padding_mask": state["padding_mask"],

@@ -148,7 +148,8 @@ def _nb01(model=None):
 
     import course_utils as cu
 
-    sizes = SimpleNamespace(vocab_size=10, seq_len=12, epochs=8, gru_units=16, cnn_kernel=3, rf_epochs=6)
+    sizes = SimpleNamespace(vocab_size=10, seq_len=12, epochs=8, gru_hidden_size=16, cnn_kernel=3,
+                            rf_epochs=6)
     x_test, y_test = cu.datasets.make_order_task(2_000, sizes.seq_len, sizes.vocab_size, seed=2)
     ns = dict(np=np, cu=cu, sizes=sizes, x_test=x_test, y_test=y_test, gru=_Oracle(),
               print=lambda *a, **k: None, distances=[1, 2, 3, 4, 5, 6, 8, 12])

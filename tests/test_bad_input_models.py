@@ -64,7 +64,7 @@ def gru_params(**changes):
 
 def char_lm(nan_weight=False):
     torch.manual_seed(0)
-    model = lm.CharLM(V, embed_size=4, hidden_size=8)
+    model = lm.CharLM(V, embed_dim=4, hidden_size=8)
     if nan_weight:
         with torch.no_grad():
             model.head.bias[0] = float("nan")
@@ -84,10 +84,11 @@ PAIRS = [("go now", "ve ya"), ("i am here", "estoy aqui"), ("we go", "vamos")]
 
 def translator(kind="gru", nan_weight=False):
     torch.manual_seed(0)
-    model = (translators.GRUTranslator(len(SV), len(TV), embed_dim=8, hidden=8, attention=kind == "attention")
+    model = (translators.GRUTranslator(len(SV), len(TV), embed_dim=8, hidden_size=8,
+                                       attention=kind == "attention")
              if kind != "transformer" else
-             translators.TransformerTranslator(len(SV), len(TV), d_model=8, nhead=2, num_layers=1,
-                                               dim_feedforward=8, max_len=16))
+             translators.TransformerTranslator(len(SV), len(TV), embed_dim=8, num_heads=2, num_layers=1,
+                                               d_ff=8, max_len=16))
     if nan_weight:
         with torch.no_grad():
             model.out.bias[1] = float("inf")
@@ -307,8 +308,8 @@ CASES = {
         r"one sentence \(1, T_x, D_x\)"),
     "seq2seq/args/unknown cell": (lambda: seq2seq.build_char_lstm(4, 4, cell="rnn"), E, "'lstm' or 'gru'"),
     "seq2seq/args/zero tokens": (lambda: seq2seq.build_char_lstm(0, 4), E, "num_encoder_tokens=0"),
-    "seq2seq/args/negative width": (lambda: seq2seq.build_word_gru(10, 10, latent_dim=-1),
-                                    E, "latent_dim=-1"),
+    "seq2seq/args/negative width": (lambda: seq2seq.build_word_gru(10, 10, hidden_size=-1),
+                                    E, "hidden_size=-1"),
     # ---------------------------------------------------------------- attention (notebook 06)
     "attention/silent/empty key sequence": (lambda: attention.scaled_dot_product_attention(
         t(2, 3, 4), t(2, 0, 4), t(2, 0, 4)), E, r"key has an empty axis \(no keys"),
@@ -328,8 +329,8 @@ CASES = {
     "attention/silent/0-1 int mask": (lambda: attention.scaled_dot_product_attention(
         t(2, 3, 4), t(2, 5, 4), t(2, 5, 4), mask=torch.ones(3, 5, dtype=torch.int64)), E,
         r"bool tensor.*\.bool\(\)"),
-    "attention/silent/float ids to padding_mask": (lambda: attention.padding_mask(np.full((2, 3), 0.5)), E,
-                                                   "integer token ids"),
+    "text/silent/float id tensor to padding_mask": (lambda: cu.text.padding_mask(torch.full((2, 3), 0.5)), E,
+                                                    "integer token ids"),
     "attention/shapes/float64 into multi-head": (
         lambda: mha()(t(2, 3, 8, dtype=torch.float64), t(2, 3, 8), t(2, 3, 8)), E,
         r"query has dtype torch.float64, the model torch.float32.*\.to"),
@@ -344,8 +345,8 @@ CASES = {
         "padding_mask of shape .*does not broadcast"),
     "attention/shapes/NumPy query": (lambda: attention.scaled_dot_product_attention(
         np.ones((2, 3, 4)), t(2, 5, 4), t(2, 5, 4)), E, "float tensor"),
-    "attention/shapes/one id row to padding_mask": (lambda: attention.padding_mask([4, 5, 0]), E,
-                                                    r"ids\[None, :\]"),
+    "text/shapes/one id row to padding_mask": (lambda: cu.text.padding_mask(torch.tensor([4, 5, 0])), E,
+                                               r"ids\[None, :\]"),
     "attention/shapes/query of another batch, additive step": (
         lambda: additive()(t(3, 6), t(2, 4, 8)), AssertionError, "query must be"),
     "attention/args/causal mask of length 0": (lambda: attention.causal_mask(0), E, "length=0"),
@@ -393,13 +394,13 @@ CASES = {
         "beam_width=0 must be an int >= 1"),
     "translators/args/dropout above 1": (lambda: translators.GRUTranslator(len(SV), len(TV), dropout=1.5), E,
                                          r"dropout=1.5 must be a number in \[0, 1\)"),
-    "translators/args/float width": (lambda: translators.GRUTranslator(len(SV), len(TV), hidden=8.0), E,
-                                     "hidden=8.0 must be a positive int"),
+    "translators/args/float width": (lambda: translators.GRUTranslator(len(SV), len(TV), hidden_size=8.0), E,
+                                     "hidden_size=8.0 must be a positive int"),
     "translators/args/vocabulary of reserved ids only": (
         lambda: translators.GRUTranslator(4, len(TV)), E,
         r"src_vocab_size=4 must be an int > 4.*len\(vocab\)"),
     "translators/args/heads that do not divide the width": (lambda: translators.TransformerTranslator(
-        len(SV), len(TV), d_model=10, nhead=4), E, "multiple of nhead=4"),
+        len(SV), len(TV), embed_dim=10, num_heads=4), E, "multiple of num_heads=4"),
     "translators/args/learning rate 0": (
         lambda: tr.fit_translator(translator(), arrays(), arrays(), 1, lr=0), E, "lr=0"),
     "translators/args/label smoothing 1": (

@@ -125,9 +125,9 @@ def test_override_of_unknown_row_is_reported_not_used(monkeypatch, capsys):
 def test_smoke_takes_data_rows_from_ci_and_keeps_model_sizes(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "full")
     monkeypatch.setenv("COURSE_SMOKE", "1")
-    sizes = cu.profile_table({"n_train": (100, 1_000, 10_000), "hidden": (8, 64, 512)},
+    sizes = cu.profile_table({"n_train": (100, 1_000, 10_000), "hidden_size": (8, 64, 512)},
                              data_rows=("n_train",))
-    assert (sizes.n_train, sizes.hidden) == (100, 512) and not sizes.targets_apply
+    assert (sizes.n_train, sizes.hidden_size) == (100, 512) and not sizes.targets_apply
 
 
 @pytest.mark.parametrize("value", ["maybe", "2"])

@@ -68,12 +68,12 @@ MYOPIC = {
 }
 
 
-def random_rnn_step(vocab_size=7, hidden=5, seed=0, nested=False):
+def random_rnn_step(vocab_size=7, hidden_size=5, seed=0, nested=False):
     """A random NumPy RNN language model; its state can be a nested pytree."""
     rng = np.random.default_rng(seed)
-    E = rng.normal(size=(vocab_size, hidden))
-    W = rng.normal(size=(hidden, hidden)) / np.sqrt(hidden)
-    U = rng.normal(size=(hidden, vocab_size)) * 2
+    E = rng.normal(size=(vocab_size, hidden_size))
+    W = rng.normal(size=(hidden_size, hidden_size)) / np.sqrt(hidden_size)
+    U = rng.normal(size=(hidden_size, vocab_size)) * 2
 
     def step(prev, state):
         h = state["h"] if nested else state[0]
@@ -86,8 +86,8 @@ def random_rnn_step(vocab_size=7, hidden=5, seed=0, nested=False):
     return step
 
 
-def init_state(batch, hidden=5, seed=1, nested=False):
-    h = np.random.default_rng(seed).normal(size=(batch, hidden))
+def init_state(batch, hidden_size=5, seed=1, nested=False):
+    h = np.random.default_rng(seed).normal(size=(batch, hidden_size))
     return {"h": h, "extra": [np.zeros((batch, 2))]} if nested else (h,)
 
 

@@ -72,7 +72,7 @@ def test_language_model_fit_is_repeatable_with_one_seed(torch_one_thread):
 
     def run():
         cu.set_seed(0)
-        model = lm.CharLM(len(vocab), embed_size=8, hidden_size=16)
+        model = lm.CharLM(len(vocab), embed_dim=8, hidden_size=16)
         history = cu.training.fit_language_model(model, train, valid, epochs=2, batch_size=4, seq_len=16,
                                                  progress=False)
         return history["loss"], history["val_bpc"]

@@ -16,9 +16,9 @@ V = 7                                                    # a tiny vocabulary
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
-def tiny_model(rnn="lstm", hidden=16, seed=0):
+def tiny_model(rnn="lstm", hidden_size=16, seed=0):
     torch.manual_seed(seed)
-    return lm.CharLM(V, embed_size=8, hidden_size=hidden, rnn=rnn)
+    return lm.CharLM(V, embed_dim=8, hidden_size=hidden_size, rnn=rnn)
 
 
 # ---------------------------------------------------------------------------- streams
@@ -108,7 +108,7 @@ def test_detach_state_cuts_the_graph():
 
 def test_a_tiny_model_overfits_a_tiny_text_and_fit_returns_a_keras_shaped_history():
     ids = np.tile(np.array([4, 5, 6, 4, 6, 5]), 60)
-    model = tiny_model(hidden=32)
+    model = tiny_model(hidden_size=32)
     before = lm.bits_per_char(model, ids, batch_size=4, seq_len=16)
     history = training.fit_language_model(model, ids, ids, epochs=15, batch_size=4, seq_len=16, lr=2e-2,
                                           progress=False)
@@ -187,7 +187,7 @@ def test_epoch_line_and_count_parameters():
     assert line == "epoch 2/4 · loss 1.250 · val_bpc 1.800 · lr 1.00e-03 · 21 s"
     with pytest.raises(ValueError, match="per-epoch list"):
         epoch_line({"batch_loss": [1.0]})
-    model = lm.CharLM(V, embed_size=8, hidden_size=16)
+    model = lm.CharLM(V, embed_dim=8, hidden_size=16)
     E, H = 8, 16                                          # embedding, LSTM (4 gates), head
     assert count_parameters(model) == V * E + 4 * (H * (E + H) + 2 * H) + H * V + V
     assert not hasattr(model, "num_parameters")          # one name for the idea
@@ -274,7 +274,7 @@ def test_bad_input_raises_a_helpful_value_error(call, message):
 
 def test_evaluation_with_the_state_reset_sees_less_context():
     ids = np.tile(np.array([4, 5, 6, 4, 6, 5]), 60)
-    model = tiny_model(hidden=32)
+    model = tiny_model(hidden_size=32)
     training.fit_language_model(model, ids, ids, epochs=15, batch_size=4, seq_len=16, lr=2e-2, progress=False)
     carried = lm.bits_per_char(model, ids, batch_size=4, seq_len=2)
     reset = lm.bits_per_char(model, ids, batch_size=4, seq_len=2, carry_state=False)

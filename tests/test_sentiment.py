@@ -188,13 +188,13 @@ def test_builder_names_the_model():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(cell="rnn"), "use 'lstm' or 'gru'"),
     (dict(pooling="max"), "use 'last'"),
-    (dict(units=0), "units=0 must be a positive int"),
+    (dict(hidden_size=0), "hidden_size=0 must be a positive int"),
     (dict(vocab_size=12.5), "vocab_size=12.5 must be a positive int"),
     (dict(dropout=1.0), r"dropout=1.0 must be a number in \[0, 1\)"),
     (dict(dropout="0.2"), "dropout='0.2'"),
 ])
 def test_builder_rejects_bad_arguments(kwargs, message):
-    args = dict(vocab_size=V, embed_dim=E, units=H) | kwargs
+    args = dict(vocab_size=V, embed_dim=E, hidden_size=H) | kwargs
     with pytest.raises(ValueError, match=message):
         build_rnn_classifier(**args)
 

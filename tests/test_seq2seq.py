@@ -18,7 +18,7 @@ PAIRS = [("Go.", "Ve."), ("Hi.", "Hola."), ("Run!", "¡Corre!"), ("I see.", "Ya 
 def char_models():
     keras.utils.set_random_seed(0)
     tables = seq2seq.CharTables.build(PAIRS)
-    model = seq2seq.build_char_lstm(tables.num_encoder_tokens, tables.num_decoder_tokens, latent_dim=16)
+    model = seq2seq.build_char_lstm(tables.num_encoder_tokens, tables.num_decoder_tokens, hidden_size=16)
     # larger random weights so that the untrained model writes varied characters
     model.set_weights([w * 3 for w in model.get_weights()])
     return tables, model, *seq2seq.char_inference_models(model)
@@ -112,7 +112,7 @@ def test_beam_search_scores_at_least_greedy(char_models):
 
 
 def test_gru_cell_has_one_state():
-    model = seq2seq.build_char_lstm(5, 6, latent_dim=4, cell="gru")
+    model = seq2seq.build_char_lstm(5, 6, hidden_size=4, cell="gru")
     encoder_model, decoder_model = seq2seq.char_inference_models(model)
     assert len(encoder_model.outputs) == 1 and len(decoder_model.outputs) == 2
 
@@ -124,7 +124,7 @@ def word_setup():
     keras.utils.set_random_seed(1)
     src = cu.Vocab.build([s for s, _ in PAIRS], level="word")
     tgt = cu.Vocab.build([t for _, t in PAIRS], level="word")
-    model = seq2seq.build_word_gru(len(src), len(tgt), embed_dim=8, latent_dim=12)
+    model = seq2seq.build_word_gru(len(src), len(tgt), embed_dim=8, hidden_size=12)
     return src, tgt, model, *seq2seq.word_inference_models(model)
 
 
@@ -179,8 +179,9 @@ def test_epoch_progress_records_and_stops(word_setup):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     progress = seq2seq.EpochProgress(5, monitor="loss", stop_at=0.0, show=False)
     model.fit([x, y_in], y_out, epochs=5, verbose=0, callbacks=[progress])
-    assert len(progress.history) == 1                   # stopped after the first epoch
-    assert {"loss", "accuracy", "seconds", "epoch"} <= set(progress.history[0])
+    assert progress.history["epoch"] == [1]             # stopped after the first epoch
+    assert {"loss", "accuracy", "seconds", "epoch"} <= set(progress.history)   # a dict of lists
+    assert all(len(values) == 1 for values in progress.history.values())
 
 
 # ------------------------------------------------------------------ length buckets
@@ -262,7 +263,7 @@ def test_length_buckets_bad_input(call, words):
     (lambda: seq2seq.encode_words(cu.Vocab.build(["a"]), cu.Vocab.build(["b"]), ["a"]), "pairs of str"),
     (lambda: seq2seq.encode_char_ids(seq2seq.CharTables.build(PAIRS), []), "no pairs"),
     (lambda: seq2seq.build_char_lstm(0, 4), "positive int"),
-    (lambda: seq2seq.build_word_gru(10, 10, latent_dim=-1), "positive int"),
+    (lambda: seq2seq.build_word_gru(10, 10, hidden_size=-1), "positive int"),
     (lambda: seq2seq.char_inference_models(seq2seq.build_word_gru(5, 5, 2, 2)), "build_char_lstm"),
     (lambda: seq2seq.word_inference_models(seq2seq.build_char_lstm(5, 5, 2)), "build_word_gru"),
     (lambda: seq2seq.recipe_decode_sequence(None, None, seq2seq.CharTables.build(PAIRS),

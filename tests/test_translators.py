@@ -27,9 +27,9 @@ pytestmark = pytest.mark.usefixtures("torch_one_thread")
 def build(kind, src_vocab=V_SRC, tgt_vocab=V_TGT, seed=0):
     torch.manual_seed(seed)
     if kind == "transformer":
-        return tr.TransformerTranslator(src_vocab, tgt_vocab, d_model=16, nhead=2, num_layers=2,
-                                        dim_feedforward=32, max_len=40)
-    return tr.GRUTranslator(src_vocab, tgt_vocab, embed_dim=8, hidden=16,
+        return tr.TransformerTranslator(src_vocab, tgt_vocab, embed_dim=16, num_heads=2, num_layers=2,
+                                        d_ff=32, max_len=40)
+    return tr.GRUTranslator(src_vocab, tgt_vocab, embed_dim=8, hidden_size=16,
                             attention=kind == "gru+attention")
 
 
@@ -249,10 +249,10 @@ def test_width_for_parameters_picks_the_closest_count():
     assert training.width_for_parameters(square, 110, [5, 10, 20]) == 10
     assert training.width_for_parameters(square, 200, [5, 10, 20]) == 10
     assert training.width_for_parameters(square, 300, [5, 10, 20]) == 20
-    target = training.count_parameters(tr.GRUTranslator(50, 60, hidden=32))
-    width = training.width_for_parameters(lambda w: tr.GRUTranslator(50, 60, hidden=w, attention=True),
+    target = training.count_parameters(tr.GRUTranslator(50, 60, hidden_size=32))
+    width = training.width_for_parameters(lambda w: tr.GRUTranslator(50, 60, hidden_size=w, attention=True),
                                           target, range(8, 41, 4))
-    matched = training.count_parameters(tr.GRUTranslator(50, 60, hidden=width, attention=True))
+    matched = training.count_parameters(tr.GRUTranslator(50, 60, hidden_size=width, attention=True))
     assert abs(matched - target) / target < 0.1
 
 

@@ -171,7 +171,7 @@ EXERCISES = {
     "ex2": Exercise(check_ex2, "rng.permuted(x_test, axis=1) shuffles each row on its own. Which "
                     "marked token comes first in a row: np.argmax(row == 1) < np.argmax(row == 2)."),
     "ex3": Exercise(check_ex3, "embedding: vocab_size × 8; GRU: 3 blocks of (8 × H + H × H + 2 × H); "
-                    "dense: H + 1. H is sizes.gru_units."),
+                    "dense: H + 1. H is sizes.gru_hidden_size."),
     "ex4": Exercise(check_ex4, "at position t the window is E[:, t:t + k] (shape (B, k, C)); "
                     "np.einsum('bic,icf->bf', window, W) sums over i and c. Add b, then the relu."),
     "ex5": Exercise(check_ex5, "with kernel 3 each layer of rate r adds 2r tokens to the field: "

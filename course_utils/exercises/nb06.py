@@ -62,7 +62,7 @@ def check_ex2(mha_by_hand):
         variants = {"the scores are not divided by sqrt(d_k)": _by_hand(mha, x, h, scale=False),
                     "out_proj (W^O) is missing after the heads are concatenated":
                         _by_hand(mha, x, h, out=False)}
-    got = as_array(got, "mha_by_hand(mha, x, heads)")
+    got = as_array(got, "mha_by_hand(mha, x, num_heads)")
     if got.shape != tuple(theirs.shape):
         raise Wrong(f"mha_by_hand gives shape {got.shape} for x of shape {tuple(x.shape)}; "
                     "self-attention keeps it: (B, T, E).")
