@@ -14,6 +14,7 @@ of the message the check must give).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -192,6 +193,89 @@ def _dilated(dilations, distances=(1, 2, 3, 4, 5, 6, 8, 12), field=None, acc=0.9
                        "dilated_acc": {d: acc if d < reach else beyond for d in distances}}
 
 
+# ---------------------------------------------------------------- notebook 05
+def _nb05():
+    import torch
+
+    import course_utils as cu
+    from course_utils import language_model as lm
+
+    text = ("And the island lay on the sea. What say you to the lord? The sailors walked to the "
+            "shore, and the engineer looked at the sky. ") * 20
+    vocab = cu.Vocab.build([text], level="char")
+    ids = np.array(vocab.encode(text), dtype=np.int64)
+    train_ids, valid_ids = lm.split_ids(ids, validation=0.4)
+    model = _char_lm05(len(vocab), tuple(train_ids))
+    return dict(np=np, torch=torch, cu=cu, lm=lm, vocab=vocab, V=len(vocab), train_ids=train_ids,
+                valid_ids=valid_ids, model=model, device=torch.device("cpu"), is_novel=False,
+                eval_carry=lm.bits_per_char(model, valid_ids, seq_len=25), print=lambda *a, **k: None)
+
+
+@functools.cache
+def _char_lm05(V, train_ids):
+    """A small LSTM language model, trained for a few steps: its context matters."""
+    import torch
+
+    from course_utils import language_model as lm
+    from course_utils.training import fit_language_model
+
+    torch.manual_seed(0)
+    model = lm.CharLM(V, embed_size=8, hidden_size=32)
+    fit_language_model(model, np.array(train_ids), np.array(train_ids[:200]), epochs=10, batch_size=8,
+                       seq_len=16, lr=1e-2, progress=False)
+    return model
+
+
+def _trigram_mistake(log=np.log2, joint=False):
+    def trigram_bits_per_char(train_ids, valid_ids, V):
+        counts = np.ones((V, V, V))
+        np.add.at(counts, (train_ids[:-2], train_ids[1:-1], train_ids[2:]), 1.0)
+        p = counts / (counts.sum() if joint else counts.sum(axis=2, keepdims=True))
+        return float(-log(p)[valid_ids[:-2], valid_ids[1:-1], valid_ids[2:]].mean())
+    return lambda ns: {"trigram_bits_per_char": trigram_bits_per_char}
+
+
+def _lstm_lm_mistake(order="ifgo", bias_hh=True, first_layer_only=False):
+    def lstm_lm_by_hand(model, idx):
+        import torch
+
+        x = model.embed(idx)
+        for layer in range(1 if first_layer_only else model.rnn.num_layers):
+            W_ih, W_hh = getattr(model.rnn, f"weight_ih_l{layer}"), getattr(model.rnn, f"weight_hh_l{layer}")
+            b = getattr(model.rnn, f"bias_ih_l{layer}")
+            if bias_hh:
+                b = b + getattr(model.rnn, f"bias_hh_l{layer}")
+            h = c = x.new_zeros(x.shape[0], W_hh.shape[1])
+            outputs = []
+            for t in range(x.shape[1]):
+                gate = dict(zip(order, (x[:, t] @ W_ih.T + h @ W_hh.T + b).chunk(4, dim=-1)))
+                c = torch.sigmoid(gate["f"]) * c + torch.sigmoid(gate["i"]) * torch.tanh(gate["g"])
+                h = torch.sigmoid(gate["o"]) * torch.tanh(c)
+                outputs.append(h)
+            x = torch.stack(outputs, dim=1)
+        return model.head(x)
+    return lambda ns: {"lstm_lm_by_hand": lstm_lm_by_hand}
+
+
+def _continuation_mistake(kind):
+    def continuation_mistake(ns):
+        torch, vocab = ns["torch"], ns["vocab"]
+
+        def continuation_bits(model, prefix, continuation):
+            ids_ = torch.tensor([vocab.encode(prefix + continuation)])
+            model.eval()
+            with torch.no_grad():
+                logp = torch.log_softmax(model(ids_[:, :-1])[0][0], -1)
+            targets = ids_[0, 1:]
+            nats = -logp[torch.arange(len(targets)), targets]
+            if kind == "nats":
+                return nats[-len(continuation):].sum().item()
+            bits = nats / np.log(2)
+            return bits.sum().item() if kind == "prompt too" else bits[-len(continuation):].mean().item()
+        return {"continuation_bits": continuation_bits}
+    return continuation_mistake
+
+
 # ---------------------------------------------------------------- notebook 06
 def _nb06():
     import torch
@@ -307,6 +391,45 @@ CASES: dict[tuple[str, str], Case] = {
             "b_hh kept in `after`": (lambda ns: {"after": ns["gru"].run(ns["xs"])},
                                      "still uses the trained b_hh"),
         }),
+    ("05", "ex1"): Case(
+        "`trigram_bits_per_char` equals add-one triple counts on a made-up text (1e-6); nats, the "
+        "joint p(a, b, c), no smoothing or the bigram are named",
+        _nb05, {
+            "natural log (nats)": (_trigram_mistake(log=np.log), "that is in nats"),
+            "divided by all triples": (_trigram_mistake(joint=True), "p(c | a, b) divides by the count"),
+            "the bigram": (lambda ns: {"trigram_bits_per_char": ns["lm"].bigram_bits_per_char},
+                           "that is the bigram's score"),
+        }, exec_cells=1),
+    ("05", "ex2"): Case(
+        "every score of `by_context` equals `lm.bits_per_char(model, valid_ids, seq_len=k, "
+        "carry_state=False)` (1e-3); `enough_k` is the first k within 0.05 bpc of `eval_carry`",
+        _nb05, {
+            "the state carried": (
+                lambda ns: {"by_context": [ns["lm"].bits_per_char(ns["model"], ns["valid_ids"], seq_len=k)
+                                           for k in ns["ks"]]}, "pass carry_state=False"),
+            "scored on the training text": (
+                lambda ns: {"by_context": [ns["lm"].bits_per_char(ns["model"], ns["train_ids"], seq_len=k,
+                                                                  carry_state=False) for k in ns["ks"]]},
+                "but the model restarted every 4 characters scores"),
+            "a score where a k is asked for": (lambda ns: {"enough_k": ns["by_context"][-1]},
+                                               "but by_context gives"),
+        }, exec_cells=1),
+    ("05", "ex3"): Case(
+        "`lstm_lm_by_hand` equals a fresh two-layer `CharLM`'s logits (1e-5); a wrong gate order, a "
+        "missing `bias_hh` or a single layer is named",
+        _nb05, {
+            "gates in the order i, f, o, g": (_lstm_lm_mistake(order="ifog"), "wrong order"),
+            "bias_hh left out": (_lstm_lm_mistake(bias_hh=False), "bias_hh is missing"),
+            "the first layer only": (_lstm_lm_mistake(first_layer_only=True), "only the first layer ran"),
+        }),
+    ("05", "ex4"): Case(
+        "`continuation_bits` equals the model's own −log₂ p summed over the continuation, on three "
+        "prompts (1e-3); nats, the prompt counted too or a mean are named",
+        _nb05, {
+            "nats": (_continuation_mistake("nats"), "that is in nats"),
+            "the prompt's bits counted too": (_continuation_mistake("prompt too"), "the prompt's characters"),
+            "mean per character": (_continuation_mistake("mean"), "the mean per character"),
+        }, exec_cells=1),
     ("06", "ex1"): Case(
         "`my_causal_mask(5)` is a bool tensor equal to the lower triangle (diagonal included)",
         _nb06, {
