@@ -193,6 +193,95 @@ def _dilated(dilations, distances=(1, 2, 3, 4, 5, 6, 8, 12), field=None, acc=0.9
                        "dilated_acc": {d: acc if d < reach else beyond for d in distances}}
 
 
+# ---------------------------------------------------------------- notebook 03
+def notebook_code(notebook: str, *ids: str) -> list[str]:
+    """The source of the master notebook's cells ``ids`` (helpers a solution calls)."""
+    (path,) = NOTEBOOKS.glob(f"{notebook}_*.ipynb")
+    cells = {c.get("id"): _source(c) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]}
+    return [cells[i] for i in ids]
+
+
+PAIRS03 = [("I like cats.", "me gustan los gatos ."), ("Tom is here.", "tom está aquí ."),
+           ("The cat eats fish.", "el gato come pescado ."),
+           ("Where is the station?", "¿ dónde está la estación ?"),
+           ("I am tired.", "estoy cansado ."), ("We like the sea.", "nos gusta el mar ."),
+           ("Tom likes fish.", "a tom le gusta el pescado ."),
+           ("The station is here.", "la estación está aquí .")]
+
+
+def _random_weights(model, seed, scale):
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(scale=scale, size=w.shape).astype("float32") for w in model.get_weights()])
+    return model
+
+
+@functools.cache
+def _translators03():
+    """Small char and word models with random weights (the checks translate with them)."""
+    import course_utils as cu
+    from course_utils import seq2seq
+
+    tables = seq2seq.CharTables.build(PAIRS03, reverse_source=True)
+    char = _random_weights(seq2seq.build_char_lstm(tables.num_encoder_tokens, tables.num_decoder_tokens,
+                                                   latent_dim=16), seed=3, scale=2.5)
+    source_vocab = cu.Vocab.build([s for s, _ in PAIRS03], level="word")
+    target_vocab = cu.Vocab.build([t for _, t in PAIRS03], level="word")
+    word = _random_weights(seq2seq.build_word_gru(len(source_vocab), len(target_vocab), embed_dim=8,
+                                                  latent_dim=16), seed=4, scale=0.6)
+    return (tables, *seq2seq.char_inference_models(char), source_vocab, target_vocab,
+            *seq2seq.word_inference_models(word))
+
+
+def _nb03():
+    from collections import Counter
+
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+
+    import course_utils as cu
+    from course_utils import metrics, seq2seq
+
+    tables, encoder_model, decoder_model, source_vocab, target_vocab, word_encoder, word_decoder = \
+        _translators03()
+    test_sources, test_refs = [s for s, _ in PAIRS03], [[t] for _, t in PAIRS03]
+    char_beam = seq2seq.translate_chars(encoder_model, decoder_model, tables, test_sources, beam_width=4)
+    word_beam = ["me gustan los gatos .", "tom está aquí", "el gato come el pescado .", "dónde está",
+                 "estoy muy cansado .", "nos gusta el mar .", "tom le gusta", "la estación está aquí ."]
+    rng = np.random.default_rng(0)
+    N, T_y, D_y = 8, 12, 6
+    test_probs = rng.dirichlet(np.ones(D_y), size=(N, T_y))                       # (N, T_y, D_y)
+    targets = np.eye(D_y)[np.where(rng.random((N, T_y)) < 0.5, test_probs.argmax(-1),
+                                   rng.integers(0, D_y, (N, T_y)))]
+    real = np.arange(T_y)[None, :] < rng.integers(3, T_y, N)[:, None]              # (N, T_y)
+    ns = dict(np=np, cu=cu, seq2seq=seq2seq, metrics=metrics, Counter=Counter, Tokenizer13a=Tokenizer13a,
+              tables=tables, encoder_model=encoder_model, decoder_model=decoder_model,
+              source_vocab=source_vocab, target_vocab=target_vocab, word_encoder=word_encoder,
+              word_decoder=word_decoder, max_words=10, test_sources=test_sources, test_refs=test_refs,
+              char_beam=char_beam, word_beam=word_beam, test_probs=test_probs,
+              test_arrays=(None, None, targets), real=real,
+              char_acc={"all padded positions (recipe)": metrics.token_accuracy(test_probs, targets),
+                        "real positions only": metrics.token_accuracy(test_probs, targets, mask=real)},
+              scores={"word GRU, beam 4": metrics.evaluate(word_beam, test_refs)},
+              print=lambda *a, **k: None)
+    for code in notebook_code("03", "5a398aa3", "fef3064c"):                       # bleu_counts, corpus_bleu
+        exec(code, ns)                                                             # noqa: S102
+    return ns
+
+
+def _mine_without_a_pair(ns):
+    from course_utils import seq2seq
+    from course_utils.text import tokenize
+
+    mine = [s for s in ns["mine"] if "Blorf" not in s]
+    words = {w for s in mine for w in tokenize(s, "word") if w not in ns["source_vocab"]}
+    return {"mine": mine, "unknown_words": sorted(words),
+            "unknown_chars": sorted({c for s in mine for c in s if c not in ns["tables"].input_index}),
+            "char_out": seq2seq.translate_chars(ns["encoder_model"], ns["decoder_model"], ns["tables"], mine,
+                                                beam_width=4),
+            "word_out": seq2seq.translate_words(ns["word_encoder"], ns["word_decoder"], ns["source_vocab"],
+                                                ns["target_vocab"], mine, max_len=ns["max_words"],
+                                                beam_width=4)}
+
+
 # ---------------------------------------------------------------- notebook 05
 def _nb05():
     import torch
@@ -391,6 +480,49 @@ CASES: dict[tuple[str, str], Case] = {
             "b_hh kept in `after`": (lambda ns: {"after": ns["gru"].run(ns["xs"])},
                                      "still uses the trained b_hh"),
         }),
+    ("03", "ex1"): Case(
+        "`unknown_words`, `unknown_chars` recomputed from the vocabularies; `mine` has two sentences "
+        "that differ in one made-up word and a never-seen character; `char_out`, `word_out` equal "
+        "both models' beam search (width 4)",
+        _nb03, {
+            "greedy word translations": (
+                lambda ns: {"word_out": ns["seq2seq"].translate_words(
+                    ns["word_encoder"], ns["word_decoder"], ns["source_vocab"], ns["target_vocab"],
+                    ns["mine"], max_len=ns["max_words"], beam_width=1)}, "greedy"),
+            "an unknown word left out": (lambda ns: {"unknown_words": ns["unknown_words"][1:]},
+                                         "you left out"),
+            "no pair of made-up words": (_mine_without_a_pair, "no two sentences of mine"),
+        }),
+    ("03", "ex2"): Case(
+        "`long_beam` equals beam search with `length_penalty=1.0` (98% of the sentences: ties); "
+        "`mean_length` (characters) and `chrf` recomputed for α = 0 and 1",
+        _nb03, {
+            "no penalty": (lambda ns: {"long_beam": ns["char_beam"]}, "long_beam is char_beam"),
+            "length in words": (
+                lambda ns: {"mean_length": {a: float(np.mean([len(o.split()) for o in outs]))
+                                            for a, outs in ns["outputs"].items()}}, "that counts words"),
+            "BLEU for chrF": (lambda ns: {"chrf": {a: ns["metrics"].bleu(outs, ns["test_refs"])
+                                                   for a, outs in ns["outputs"].items()}}, "that is BLEU"),
+        }),
+    ("03", "ex3"): Case(
+        "`acc_all`, `acc_real` equal `metrics.token_accuracy` without and with the mask `real`; "
+        "`pad_share` = 1 − mean(real)",
+        _nb03, {
+            "real positions not kept": (lambda ns: {"acc_real": ns["acc_all"]}, "over all positions"),
+            "share of real positions": (lambda ns: {"pad_share": 1 - ns["pad_share"]},
+                                        "share of real positions"),
+        }),
+    ("03", "ex4"): Case(
+        "`no_4gram` counts the outputs with no matching 4-gram; `sentence_bleu` equals sacrebleu's "
+        "(smoothed) for every sentence",
+        _nb03, {
+            "a share, not a count": (lambda ns: {"no_4gram": ns["no_4gram"] / len(ns["word_beam"])},
+                                     "not their share"),
+            "unsmoothed": (lambda ns: {"sentence_bleu": [__import__("sacrebleu").sentence_bleu(
+                o, r, smooth_method="none").score for o, r in zip(ns["word_beam"], ns["test_refs"])]},
+                "unsmoothed"),
+        }),
+
     ("05", "ex1"): Case(
         "`trigram_bits_per_char` equals add-one triple counts on a made-up text (1e-6); nats, the "
         "joint p(a, b, c), no smoothing or the bigram are named",
