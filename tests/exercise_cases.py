@@ -282,6 +282,94 @@ def _mine_without_a_pair(ns):
                                                 beam_width=4)}
 
 
+# ---------------------------------------------------------------- notebook 04
+R1, R4, C1 = "R1 · LSTM, last state", "R4 · BiGRU, mean", "C1 · CNN (K=3), max"
+
+BAG_HELPERS = """
+def tokens(text):
+    return cu.text.tokenize(text, level="word", lowercase=True)
+
+def tfidf(ngram_range, max_features=None):
+    return TfidfVectorizer(tokenizer=tokens, lowercase=False, token_pattern=None,
+                           ngram_range=ngram_range, min_df=2, max_features=max_features,
+                           sublinear_tf=True)
+
+def answers_both_ways(probs):
+    share = np.mean(np.asarray(probs) > 0.5)
+    return sizes.min_share <= share <= 1 - sizes.min_share
+"""
+
+
+def _reviews(n, rng):
+    """Made-up reviews: small talk first, the verdict at the end."""
+    filler = "the film movie plot actors was a and it not story of this with".split()
+    good, bad = "great excellent wonderful loved best".split(), "bad worst awful boring waste".split()
+    labels = rng.integers(0, 2, n)
+    texts = [" ".join(rng.choice(filler, 10)) + " , " + " ".join(rng.choice(filler + (good + bad), 3)) + " "
+             + " ".join(rng.choice(good if y else bad, 2)) + "." for y in labels]
+    return texts, labels
+
+
+@functools.cache
+def _models04(V):
+    from course_utils import sentiment
+
+    models = {R1: sentiment.build_rnn_classifier(V, 8, 2, cell="lstm", dropout=0.2),
+              R4: sentiment.build_rnn_classifier(V, 8, 2, cell="gru", pooling="mean", bidirectional=True,
+                                                 dropout=0.2),
+              C1: sentiment.build_cnn_classifier(V, 8, 4, kernel_size=3, dropout=0.2)}
+    _random_weights(models[R1], seed=5, scale=1.0)                   # pads move the unmasked answer
+    return models
+
+
+def _nb04():
+    import time
+    from types import SimpleNamespace
+
+    import keras
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    import course_utils as cu
+
+    rng = np.random.default_rng(4)
+    (train_texts, y_train), (test_texts, y_test) = _reviews(300, rng), _reviews(200, rng)
+    sizes = SimpleNamespace(max_len=6, vocab_size=200, embed_dim=8, units=2, filters=4, kernel_size=3,
+                            min_share=0.1)
+    ns = dict(np=np, cu=cu, keras=keras, time=time, TfidfVectorizer=TfidfVectorizer,
+              LogisticRegression=LogisticRegression, sizes=sizes, best_C=1.0, train_texts=train_texts,
+              y_train=y_train, test_texts=test_texts, y_test=y_test, print=lambda *a, **k: None)
+    exec(BAG_HELPERS + notebook_code("04", "cell-031")[0], ns)                    # noqa: S102
+    vectorizer, classifier, _ = ns["train_bag_of_words"](train_texts, y_train, (1, 1), sizes.vocab_size)
+    p = classifier.predict_proba(vectorizer.transform(test_texts))[:, 1]
+    vocab = cu.Vocab.build(train_texts, level="word", max_size=sizes.vocab_size, lowercase=True)
+    ns.update(bags={"bag of words (unigrams)": (vectorizer, classifier)}, vocab=vocab, c1=C1,
+              scores={"bag of words (unigrams)": {"accuracy": float(np.mean((p > 0.5) == y_test))}},
+              models=_models04(len(vocab)))
+    return ns
+
+
+def _cut_acc_whole_test(ns):
+    cut_acc = {}
+    for cut in (ns["first_tokens"], ns["last_tokens"]):
+        vectorizer, classifier, _ = ns["train_bag_of_words"]([cut(t) for t in ns["train_texts"]],
+                                                             ns["y_train"], (1, 1), ns["sizes"].vocab_size)
+        p = classifier.predict_proba(vectorizer.transform(ns["test_texts"]))[:, 1]
+        cut_acc[cut.__name__] = float(np.mean((p > 0.5) == ns["y_test"]))
+    return {"cut_acc": cut_acc}
+
+
+def _conv_features_mistake(relu=True, centred=True):
+    def conv_features(cnn, ids):
+        table = cnn.get_layer(index=1).get_weights()[0]
+        W, b = cnn.get_layer("conv").get_weights()
+        K = W.shape[0]
+        x = np.pad(table[ids], ((K // 2, K - 1 - K // 2) if centred else (0, K - 1), (0, 0)))
+        a = np.stack([np.einsum("ke,kef->f", x[t:t + K], W) + b for t in range(len(ids))])
+        return np.maximum(a, 0) if relu else a
+    return lambda ns: {"conv_features": conv_features}
+
+
 # ---------------------------------------------------------------- notebook 05
 def _nb05():
     import torch
@@ -523,6 +611,51 @@ CASES: dict[tuple[str, str], Case] = {
                 "unsmoothed"),
         }),
 
+    ("04", "ex1"): Case(
+        "`first_tokens`, `last_tokens` keep the first / last `max_len` tokens of a made-up review; "
+        "`cut_acc` equals two bags trained again on the cuts (1e-6)",
+        _nb04, {
+            "characters, not tokens": (lambda ns: {"first_tokens": lambda t: t[:ns["sizes"].max_len]},
+                                       "characters"),
+            "the same end twice": (lambda ns: {"first_tokens": ns["last_tokens"]}, "the other end"),
+            "test reviews not cut": (_cut_acc_whole_test, "scores the whole test reviews"),
+        }),
+    ("04", "ex2"): Case(
+        "the three counts equal Keras' `count_params`; PyTorch's two LSTM biases, one GRU direction or "
+        "a missing Conv1D bias is named",
+        _nb04, {
+            "two biases per LSTM block": (
+                lambda ns: {"lstm_params": ns["lstm_params"] + 4 * ns["H"]}, "two bias vectors per block"),
+            "one direction": (lambda ns: {"bigru_params": ns["V"] * ns["E"] + 3 * (
+                ns["E"] * ns["H"] + ns["H"] ** 2 + 2 * ns["H"]) + ns["H"] + 1}, "one direction only"),
+            "no Conv1D bias": (lambda ns: {"cnn_params": ns["cnn_params"] - ns["F"]}, "biases are missing"),
+        }),
+    ("04", "ex3"): Case(
+        "`unmasked` has `mask_zero=False` and R1's weights; `p_mask`, `p_nomask` equal both networks' "
+        "answers for the review + 0, 50, 200 pads (1e-4)",
+        _nb04, {
+            "the mask kept": (lambda ns: {"unmasked": ns["r1"]}, "still masks"),
+            "pads in front": (
+                lambda ns: {"p_nomask": {e: float(ns["unmasked"].predict(ns["cu"].pad_sequences(
+                    ns["review"], maxlen=len(ns["review"][0]) + e, padding="pre"), verbose=0)[0, 0])
+                    for e in (0, 50, 200)}}, "in front of the review"),
+        }),
+    ("04", "ex4"): Case(
+        "`most_positive`, `most_negative` are the ten largest / most negative weights; `not_rank` "
+        "counts the smaller weights",
+        _nb04, {
+            "ends swapped": (lambda ns: {"most_positive": ns["most_negative"]}, "other end"),
+            "rank from the most positive": (
+                lambda ns: {"not_rank": int(np.sum(ns["weights"] > ns["weight"]["not"]))},
+                "counts from the most positive"),
+        }),
+    ("04", "ex5"): Case(
+        "`conv_features` equals the Conv1D's relu outputs on random weights (1e-4); a missing relu or "
+        "an uncentred window is named",
+        _nb04, {
+            "no relu": (_conv_features_mistake(relu=False), "no relu"),
+            "window not centred": (_conv_features_mistake(centred=False), "not centred"),
+        }, exec_cells=1),
     ("05", "ex1"): Case(
         "`trigram_bits_per_char` equals add-one triple counts on a made-up text (1e-6); nats, the "
         "joint p(a, b, c), no smoothing or the bigram are named",
