@@ -233,7 +233,8 @@ def check_ex5(conv_features):
         "the window is not centred: padding='same' adds K // 2 zero vectors before the first token "
         "and K - 1 - K // 2 after the last": _features(table, W, b, ids, front=0),
     }, atol=1e-4)
-    raise Wrong(known or f"conv_features differs from the Conv1D by up to {np.abs(got - right).max():.2g} "
+    raise Wrong(f"{known}." if known else
+                f"conv_features differs from the Conv1D by up to {np.abs(got - right).max():.2g} "
                 f"(a fresh CNN with random weights); its maximum over t differs from the "
                 f"'max_over_time' layer by up to {np.abs(got.max(0) - layer).max():.2g}.")
 

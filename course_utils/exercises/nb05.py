@@ -47,8 +47,9 @@ def check_ex1(trigram_bits_per_char, V):
         "that is the bigram's score: condition on the two characters before": bigram_bits_per_char(
             train, valid, V),
     }, atol=1e-6)
-    raise Wrong(known or f"trigram_bits_per_char gives {got:.4f} bits per character on a made-up text "
-                f"where the counts give {right:.4f}: count (x[t-2], x[t-1], x[t]) on train_ids, "
+    raise Wrong(f"{known}." if known else
+                f"trigram_bits_per_char gives {got:.4f} bits per character on a made-up text where "
+                f"the counts give {right:.4f}: count (x[t-2], x[t-1], x[t]) on train_ids, "
                 "normalise over x[t], score every validation character from the third on.")
 
 
@@ -187,8 +188,9 @@ def check_ex4(continuation_bits, model, vocab):
             [_bits(model, vocab, *p, mean=True) for p in pairs],
     }, atol=1e-3)
     i = int(np.argmax(np.abs(got - right)))
-    raise Wrong(known or f"continuation_bits(model, {pairs[i][0]!r}, {pairs[i][1]!r}) = {got[i]:.3f}, "
-                f"but the model needs {right[i]:.3f} bits: the logits at position t "
+    raise Wrong(f"{known}." if known else
+                f"continuation_bits(model, {pairs[i][0]!r}, {pairs[i][1]!r}) = {got[i]:.3f}, but the "
+                f"model needs {right[i]:.3f} bits: the logits at position t "
                 "predict character t + 1, so the continuation's characters are scored by the last "
                 "len(continuation) positions.")
 
