@@ -81,16 +81,16 @@ def test_otter_assign_makes_the_student_copy_and_the_autograder(master, tmp_path
     assert "1 exercise(s) with checks" in capsys.readouterr().out
 
 
-def test_a_notebook_without_otter_markup_loses_its_solutions_with_a_warning(tmp_path, capsys):
+def test_a_notebook_without_otter_markup_is_refused(tmp_path):
     folder = tmp_path / "nbs"
     folder.mkdir()
     nb = nbformat.v4.new_notebook()
     nb.cells = [_cell("code", "print(1)"), _cell("code", "answer = 42", "solution")]
     nbformat.write(nb, folder / "01_plain.ipynb")
-    make_student.main(["--notebooks", str(folder), "--out", str(tmp_path / "out"),
-                       "--autograders", str(tmp_path / "ag")])
-    assert "no otter-grader markup" in capsys.readouterr().out
-    assert "answer = 42" not in (tmp_path / "out" / "01_plain.ipynb").read_text()
+    with pytest.raises(SystemExit, match="no otter-grader markup .* in 01_plain.ipynb"):
+        make_student.main(["--notebooks", str(folder), "--out", str(tmp_path / "out"),
+                           "--autograders", str(tmp_path / "ag")])
+    assert not (tmp_path / "out" / "01_plain.ipynb").exists()
 
 
 def _solution_lines(nb: dict) -> list[str]:
@@ -120,8 +120,7 @@ def _solution_lines(nb: dict) -> list[str]:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_course_notebooks_release_without_their_solutions(path, tmp_path):
     original = json.loads(path.read_text(encoding="utf-8"))
-    if not make_student.has_otter_markup(original):
-        pytest.xfail(f"{path.name}: exercises not converted to otter-grader markup yet")
+    assert make_student.has_otter_markup(original), f"{path.name}: exercises without otter-grader markup"
     make_student.main(["--notebooks", str(path.parent), "--out", str(tmp_path), "--autograders",
                        str(tmp_path / "ag"), path.name[:2]])
     student = json.loads((tmp_path / path.name).read_text(encoding="utf-8"))

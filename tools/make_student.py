@@ -104,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = [p for p in paths if any(p.name.startswith(n) for n in args.names)]
     if not paths:
         raise SystemExit(f"no notebooks in {args.notebooks}")
+    unmarked = [p.name for p in paths if not has_otter_markup(json.loads(p.read_text(encoding="utf-8")))]
+    if unmarked:
+        raise SystemExit("no otter-grader markup (a raw '# ASSIGNMENT CONFIG' cell) in "
+                         + ", ".join(unmarked) + ": mark its exercises up first (README.md, 'Exercises').")
     args.out.mkdir(parents=True, exist_ok=True)
     args.autograders.mkdir(parents=True, exist_ok=True)
     if not args.names:
@@ -111,25 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             if not (args.notebooks / stale.name).exists():
                 stale.unlink()
     logging.getLogger("otter").setLevel(logging.WARNING)
-    unmarked = []
     for path in paths:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        if not has_otter_markup(nb):                       # not converted yet: solutions cut by tag
-            unmarked.append(path.name)
-            nb["cells"] = [c for c in nb["cells"] if SOLUTION not in tags(c)]
-            for c in nb["cells"]:
-                if c["cell_type"] == "code":
-                    c["outputs"], c["execution_count"] = [], None
-            (args.out / path.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n",
-                                              encoding="utf-8")
-            continue
         counts = release(path, args.out, args.autograders)
         print(f"student/{path.name}: {counts['exercises']} exercise(s) with checks; "
               f"autograder {args.autograders / path.stem}.zip")
-    if unmarked:
-        print("warning: no otter-grader markup (a raw '# ASSIGNMENT CONFIG' cell) in "
-              + ", ".join(unmarked) + ": their solution cells were cut, but they have no checks "
-              "and no autograder (README.md, 'Exercises').")
     print(f"wrote {len(paths)} notebook(s) to {args.out}")
     return 0
 
