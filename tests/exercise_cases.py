@@ -224,11 +224,11 @@ def _translators03():
 
     tables = seq2seq.CharTables.build(PAIRS03, reverse_source=True)
     char = _random_weights(seq2seq.build_char_lstm(tables.num_encoder_tokens, tables.num_decoder_tokens,
-                                                   latent_dim=16), seed=3, scale=2.5)
+                                                   hidden_size=16), seed=3, scale=2.5)
     source_vocab = cu.Vocab.build([s for s, _ in PAIRS03], level="word")
     target_vocab = cu.Vocab.build([t for _, t in PAIRS03], level="word")
     word = _random_weights(seq2seq.build_word_gru(len(source_vocab), len(target_vocab), embed_dim=8,
-                                                  latent_dim=16), seed=4, scale=0.6)
+                                                  hidden_size=16), seed=4, scale=0.6)
     return (tables, *seq2seq.char_inference_models(char), source_vocab, target_vocab,
             *seq2seq.word_inference_models(word))
 
@@ -335,7 +335,7 @@ def _nb04():
 
     rng = np.random.default_rng(4)
     (train_texts, y_train), (test_texts, y_test) = _reviews(300, rng), _reviews(200, rng)
-    sizes = SimpleNamespace(max_len=6, vocab_size=200, embed_dim=8, units=2, filters=4, kernel_size=3,
+    sizes = SimpleNamespace(max_len=6, vocab_size=200, embed_dim=8, hidden_size=2, filters=4, kernel_size=3,
                             min_share=0.1)
     ns = dict(np=np, cu=cu, keras=keras, time=time, TfidfVectorizer=TfidfVectorizer,
               LogisticRegression=LogisticRegression, sizes=sizes, best_C=1.0, train_texts=train_texts,
