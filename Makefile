@@ -44,7 +44,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(THREADS) $(QUIET) $(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
-# Everything CI checks (about 15 minutes on 2 cores), in five steps:
+# Everything CI checks (about 12 minutes on 2 cores, installing included), in five steps:
 #  1. every notebook in PROFILE (default ci) with nbval, on TensorFlow; the executed copies
 #     are kept in _build/executed/PROFILE for the site;
 #  2. every notebook at `full` model sizes on ci data (COURSE_SMOKE=1): the GPU sizes, on a CPU;
