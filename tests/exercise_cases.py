@@ -414,24 +414,12 @@ def _trigram_mistake(log=np.log2, joint=False):
 
 
 def _lstm_lm_mistake(order="ifgo", bias_hh=True, first_layer_only=False):
-    def lstm_lm_by_hand(model, idx):
-        import torch
+    """A learner's ``lstm_lm_by_hand`` with one known mistake (the check's own reference loop)."""
+    from course_utils.exercises import nb05
 
-        x = model.embed(idx)
-        for layer in range(1 if first_layer_only else model.rnn.num_layers):
-            W_ih, W_hh = getattr(model.rnn, f"weight_ih_l{layer}"), getattr(model.rnn, f"weight_hh_l{layer}")
-            b = getattr(model.rnn, f"bias_ih_l{layer}")
-            if bias_hh:
-                b = b + getattr(model.rnn, f"bias_hh_l{layer}")
-            h = c = x.new_zeros(x.shape[0], W_hh.shape[1])
-            outputs = []
-            for t in range(x.shape[1]):
-                gate = dict(zip(order, (x[:, t] @ W_ih.T + h @ W_hh.T + b).chunk(4, dim=-1)))
-                c = torch.sigmoid(gate["f"]) * c + torch.sigmoid(gate["i"]) * torch.tanh(gate["g"])
-                h = torch.sigmoid(gate["o"]) * torch.tanh(c)
-                outputs.append(h)
-            x = torch.stack(outputs, dim=1)
-        return model.head(x)
+    def lstm_lm_by_hand(model, idx):
+        return nb05._lstm_lm(model, idx, order=order, bias_hh=bias_hh,
+                             layers=1 if first_layer_only else None)
     return lambda ns: {"lstm_lm_by_hand": lstm_lm_by_hand}
 
 
