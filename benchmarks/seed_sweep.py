@@ -52,7 +52,8 @@ def run_one(path: Path, profile: str, seed: int, backend: str, results_dir: Path
     if profile == "ci" or smoke:  # the data that ships with the course, as `make test` runs it
         env.update(COURSE_DATA_DIR="", COURSE_CACHE_DIR=str(results_dir / "no-downloads"))
     if backend == "torch" and path.parent.name == "student":   # as make test: TensorFlow hidden
-        env["PYTHONPATH"] = str(ROOT / "tools" / "without_tensorflow")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tools" / "without_tensorflow"),
+                                                          os.environ.get("PYTHONPATH")]))
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _EXECUTE, str(path)], env=env, cwd=path.parent,
                           capture_output=True, text=True)
