@@ -5,14 +5,15 @@
 
 Notebook 03 trains its character LSTM with Adam at a large step and beta_2 = 0.98 on
 batches of 32 (the settings ``benchmarks/seed_recipe.py`` and
-``benchmarks/char_reads_source.py`` measured), and and (until this script measured them)
-its word GRU with Adam at 0.003, the default beta_2 = 0.999, on batches of 64. This script trains the notebook's word model
-(``seq2seq.build_word_gru``: embeddings of H/2, GRU encoder and decoder of H, masking,
-length buckets, gradient norm clipped at 1, the step shrinking to 0.3 of itself after an
-epoch without a better validation loss, the best epoch kept) on the notebook's ``ci``
-data (4,000 training pairs of up to 7 English words, drawn as the notebook draws them),
-once per setting and seed, and reports the best validation loss, the epochs and seconds
-it took, and the chrF of greedy translations of 300 held-out sentences.
+``benchmarks/char_reads_source.py`` measured); until this script measured them, it trained
+its word GRU with Adam at 0.003, the default beta_2 = 0.999, on batches of 64. This script
+trains the notebook's word model (``seq2seq.build_word_gru``: embeddings of H/2, GRU
+encoder and decoder of H, masking, length buckets, gradient norm clipped at 1, the step
+shrinking to 0.3 of itself after an epoch without a better validation loss, the best epoch
+kept) on the notebook's ``ci`` data (4,000 training pairs of up to 7 English words, drawn
+as the notebook draws them), once per setting and seed, and reports the best validation
+loss, the epochs and seconds it took, and the chrF of greedy translations of 300 held-out
+sentences.
 
 Measured 2026-12-05 (``benchmarks/word_settings.py``, defaults; 2-core Intel Xeon VM,
 load 1.5 at the start, shared with another job, so the seconds are rough; Keras 3.15 on
