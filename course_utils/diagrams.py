@@ -72,7 +72,7 @@ def task_taxonomy(tasks: tuple[Task, ...] = TASKS):
     for ax, task in zip(axes, tasks):
         draw_task(ax, task)
     handles = [plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="black") for c in COLORS.values()]
-    fig.legend(handles, ["input x_t", "hidden state h_t", "output y_t"], loc="lower center",
+    fig.legend(handles, ["input x_t", "state h_t (what the model keeps)", "output y_t"], loc="lower center",
                ncol=3, frameon=False)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
