@@ -1,17 +1,18 @@
 """Training recipes for notebook 05's three character models, at equal training time.
 
 Each recipe is one change to a base recipe (a row of the table says what changed and
-what it bought, in validation bits per character). The run of a recipe is sized by its
-step count: a few steps are timed first, then the run takes as many steps as fit
-``--seconds`` on this machine (so rows of one table are comparable; tables from other
-machines are not). All models train with ``cu.training.fit_language_model`` (the
-notebook's loop) on the first 90% of the text and are scored on the last 10%, the
-recurrent models with their state carried through the validation text, the Transformer
-with chunks of half its block read after the half before (so every character sees
-between ``block/2`` and ``block`` characters of context).
+what it bought, in validation bits per character). Every recipe gets the same training
+time, expressed as steps so that no run depends on how busy the machine is while it
+trains: first a few steps of every recipe are timed back to back (under the same load),
+then each recipe takes as many steps as fit in the time of ``--budget-steps`` steps of
+the reference recipe ``--reference`` (notebook 05's LSTM, ``L0``). All models train
+with ``cu.training.fit_language_model`` (the notebook's loop) on the first 90% of the
+text and are scored on the last 10%, the recurrent models with their state carried
+through the validation text, the Transformer with chunks of half its block read after
+the half before (every character sees between ``block/2`` and ``block`` characters).
 
     .venv/bin/python benchmarks/char_lm_recipes.py --path ../shared/data/mysterious-island/1268-0.txt \
-        --seconds 60 --recipes T0 T1 L0 --record
+        --budget-steps 40 --recipes T0 T2 L0 --record
     .venv/bin/python benchmarks/char_lm_recipes.py --list
 
 ``--record`` appends each row to ``results/05_character_generation.recipes.json``, which
@@ -69,6 +70,8 @@ RECIPES = {   # name: (base it changes, what changed, model and fit arguments on
     "L3": _recipe("L0", "TBPTT chunks of 50 (batch 256: same characters per step)",
                   fit_={"seq_len": 50, "batch_size": 256}),
     "L4": _recipe("L0", "AdamW, weight decay 0.1", fit_={"weight_decay": 0.1}),
+    "L5": _recipe("L0", "LSTM 256, batch 64 (smaller, cheaper steps)",
+                  model_={"hidden_size": 256}, fit_={"batch_size": 64}),
     "G0": _recipe("L0", "GRU instead of LSTM", model_={"rnn": "gru"}),
     "G1": _recipe("G0", "batch 64 (twice the steps)", fit_={"batch_size": 64}),
 }
@@ -96,6 +99,7 @@ def build(V: int, model_args: dict):
 
 def seconds_per_step(V, full, train_ids, valid_ids, device) -> float:
     """The time of one training step of a recipe (the mean of 6, after 2 to warm up)."""
+    cu.set_seed(0)
     probe = build(V, full["model"]).to(device)
     fit = {k: v for k, v in full["fit"].items() if k != "warmup_steps"}
     cu.training.fit_language_model(probe, train_ids, valid_ids[:4000], steps=2, progress=False,
@@ -109,7 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--path", help="the novel (1268-0.txt); default: the loader's choice")
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), help="names from --list")
-    parser.add_argument("--seconds", type=float, default=60.0, help="training budget per recipe")
+    parser.add_argument("--reference", default="L0", help="the recipe whose steps measure the budget")
+    parser.add_argument("--budget-steps", type=int, default=40,
+                        help="the budget: the time of this many steps of --reference")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--list", action="store_true", help="print the recipes and stop")
     parser.add_argument("--record", action="store_true", help=f"append the rows to {RECORD.name}")
@@ -125,15 +131,21 @@ def main() -> None:
     ids = np.array(vocab.encode(corpus.text), dtype=np.int64)
     train_ids, valid_ids = lm.split_ids(ids, 0.1)
     V = len(vocab)
-    print(f"# char_lm_recipes · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {args.seconds:.0f} s per recipe")
+    print(f"# char_lm_recipes · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · budget: the time of "
+          f"{args.budget_steps} steps of {args.reference}")
     print(f"machine: {cu.config.machine_report()} · torch {torch.__version__} · threads "
           f"{torch.get_num_threads()} · device {device}")
     print(f"corpus: {corpus.name}, train {len(train_ids):,} / validation {len(valid_ids):,}\n")
+    names = list(dict.fromkeys([args.reference] + args.recipes))
+    per_step = {name: seconds_per_step(V, resolve(name), train_ids, valid_ids, device) for name in names}
+    budget = args.budget_steps * per_step[args.reference]
+    print("seconds per step: " + ", ".join(f"{n} {t:.3f}" for n, t in per_step.items())
+          + f" · budget {args.budget_steps} steps of {args.reference} = {budget:.0f} s at this load\n")
     rows = []
     for name in args.recipes:
         full = resolve(name)
-        per_step = seconds_per_step(V, full, train_ids, valid_ids, device)
-        steps = max(full["fit"].get("warmup_steps", 0) + 1, round(args.seconds / per_step))
+        steps = max(full["fit"].get("warmup_steps", 0) + 1,
+                    round(args.budget_steps * per_step[args.reference] / per_step[name]))
         cu.set_seed(args.seed)
         model = build(V, full["model"]).to(device)
         block = full["model"].get("block_size")
@@ -146,7 +158,8 @@ def main() -> None:
                "parameters": cu.count_parameters(model), "steps": steps,
                "characters": steps * fit["batch_size"] * fit["seq_len"],
                "seconds": round(history["seconds"][-1], 1), "val_bpc": round(history["val_bpc"][-1], 3),
-               "budget_s": args.seconds, "seed": args.seed, "model": full["model"], "fit": fit,
+               "budget_s": round(budget), "budget": f"{args.budget_steps} steps of {args.reference}",
+               "seed": args.seed, "model": full["model"], "fit": fit,
                "wall_s": round(wall, 1), "machine": cu.config.machine_report(),
                "date": f"{datetime.now(UTC):%Y-%m-%d}"}
         rows.append(row)

@@ -104,12 +104,13 @@ def recipes(notebook: str) -> list[dict]:
 
 def recipe_table(rows: list[dict]) -> str:
     """A Markdown table of recipe rows, each with its change from its base recipe and what the
-    change bought in validation bits per character (against the base run in the same budget)."""
+    change bought in validation bits per character (against the base run with the same
+    ``budget``, the time of so many steps of a reference recipe)."""
     lines = ["| recipe | change (from base) | parameters | steps | characters | seconds | valid bpc "
              "| vs base |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         base = next((r for r in rows if r["recipe"] == row["base"]
-                     and r["budget_s"] == row["budget_s"]), None)
+                     and r.get("budget") == row.get("budget")), None)
         delta = f"{row['val_bpc'] - base['val_bpc']:+.3f}" if base else ""
         change = row["change"] + (f" (from {row['base']})" if row["base"] else "")
         lines.append(f"| {row['recipe']} | {change} | {row['parameters']:,} | {row['steps']:,} | "
