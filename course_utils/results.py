@@ -96,9 +96,9 @@ def recorded_times(notebook: str) -> str:
 
 
 def recipes(notebook: str) -> list[dict]:
-    """The rows a recipe benchmark recorded for ``notebook`` (``results/<notebook>.recipes.json``,
+    """The rows a recipe benchmark recorded for ``notebook`` (``results/recipes/<notebook>.json``,
     written by ``benchmarks/char_lm_recipes.py --record``), oldest first; [] if none."""
-    path = results_dir() / f"{notebook}.recipes.json"
+    path = results_dir() / "recipes" / f"{notebook}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
 
 

@@ -56,7 +56,8 @@ def test_recipe_table_shows_each_change_against_its_base_in_the_same_budget(tmp_
     rows = [row | {"recipe": "A", "base": None, "change": "the base", "val_bpc": 2.0},
             row | {"recipe": "B", "base": "A", "change": "lr 3e-3", "val_bpc": 1.9},
             row | {"recipe": "B", "base": "A", "change": "lr 3e-3", "val_bpc": 1.8, "budget": "other"}]
-    (tmp_path / "05_x.recipes.json").write_text(json.dumps(rows))
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "05_x.json").write_text(json.dumps(rows))
     assert cu.results.recipes("05_x") == rows
     lines = cu.results.recipe_table(rows).splitlines()
     assert lines[0].startswith("| recipe | change (from base) |") and len(lines) == 5
