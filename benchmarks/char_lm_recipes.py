@@ -66,6 +66,7 @@ RECIPES = {   # name: (base it changes, what changed, model and fit arguments on
                   model_={"embed_dim": 192, "num_layers": 3, "num_heads": 6}),
     "T9": _recipe("T2", "narrower and deeper: width 96, 6 layers, 4 heads",
                   model_={"embed_dim": 96, "num_layers": 6}),
+    "T10": _recipe("T2", "untied head", model_={"tie_weights": False}),
     "L0": _recipe(None, "notebook 05's LSTM 512 (Adam 5e-3, batch 128 x 100)", **RNN),
     "L1": _recipe("L0", "warm-up 20 steps, peak lr 1e-2", fit_={"warmup_steps": 20, "lr": 1e-2}),
     "L2": _recipe("L0", "batch 64 (twice the steps)", fit_={"batch_size": 64}),
@@ -74,6 +75,9 @@ RECIPES = {   # name: (base it changes, what changed, model and fit arguments on
     "L4": _recipe("L0", "AdamW, weight decay 0.1", fit_={"weight_decay": 0.1}),
     "L5": _recipe("L0", "LSTM 256, batch 64 (smaller, cheaper steps)",
                   model_={"hidden_size": 256}, fit_={"batch_size": 64}),
+    "L6": _recipe("L2", "warm-up 10 steps", fit_={"warmup_steps": 10}),
+    "L7": _recipe("L5", "LSTM 384 (from 256)", model_={"hidden_size": 384}),
+    "G2": _recipe("L5", "GRU 256 instead of LSTM 256", model_={"rnn": "gru"}),
     "G0": _recipe("L0", "GRU instead of LSTM", model_={"rnn": "gru"}),
     "G1": _recipe("G0", "batch 64 (twice the steps)", fit_={"batch_size": 64}),
 }
