@@ -277,10 +277,14 @@ class EncoderBlock(nn.Module):
         self.ff = FeedForward(embed_dim, d_ff, dropout)
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x, padding_mask=None, need_weights: bool = False):
-        """``x`` (B, S, E), ``padding_mask`` (B, S) True on real tokens -> (B, S, E), weights."""
+    def forward(self, x, padding_mask=None, need_weights: bool = False, attn_mask=None):
+        """``x`` (B, S, E), ``padding_mask`` (B, S) True on real tokens -> (B, S, E), weights.
+
+        ``attn_mask`` (S, S) bool, e.g. ``causal_mask(S)``, makes the block a decoder-only
+        (GPT) block: position t reads positions 0..t only (``char_transformer``).
+        """
         h = self.norm1(x)                                                     # (B, S, E)
-        mask = None if padding_mask is None else padding_mask[:, None, None, :]  # (B, 1, 1, S)
+        mask = combine_masks(padding_mask, attn_mask)                         # (B, 1, 1|S, S) or (S, S)
         a, weights = self.self_attn.attend_heads(h, *self.self_attn.keys_values(h, h), mask,
                                                  need_weights)
         x = x + self.drop(a)                                                  # residual

@@ -93,3 +93,26 @@ def recorded_times(notebook: str) -> str:
     if not parts:
         return "no recorded run time yet (benchmarks/notebook_times.py --record makes one)"
     return "recorded run time: " + ", ".join(parts)
+
+
+def recipes(notebook: str) -> list[dict]:
+    """The rows a recipe benchmark recorded for ``notebook`` (``results/recipes/<notebook>.json``,
+    written by ``benchmarks/char_lm_recipes.py --record``), oldest first; [] if none."""
+    path = results_dir() / "recipes" / f"{notebook}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def recipe_table(rows: list[dict]) -> str:
+    """A Markdown table of recipe rows, each with its change from its base recipe and what the
+    change bought in validation bits per character (against the base run with the same
+    ``budget``, the time of so many steps of a reference recipe)."""
+    lines = ["| recipe | change (from base) | parameters | steps | characters | seconds | valid bpc "
+             "| vs base |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        base = next((r for r in rows if r["recipe"] == row["base"]
+                     and r.get("budget") == row.get("budget")), None)
+        delta = f"{row['val_bpc'] - base['val_bpc']:+.3f}" if base else ""
+        change = row["change"] + (f" (from {row['base']})" if row["base"] else "")
+        lines.append(f"| {row['recipe']} | {change} | {row['parameters']:,} | {row['steps']:,} | "
+                     f"{row['characters']:,} | {row['seconds']:.0f} | {row['val_bpc']:.3f} | {delta} |")
+    return "\n".join(lines)

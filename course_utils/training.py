@@ -7,7 +7,8 @@ As nanoGPT keeps ``train.py`` apart from ``model.py``, the models live in their 
   ``course_utils.cells``, and ``width_for_parameters`` to match two models' counts;
 - ``warmup_cosine``, the learning-rate schedule of the PyTorch loops, and
   ``epoch_line``, one printed line per epoch;
-- ``fit_language_model`` (notebook 05): truncated BPTT on a character stream;
+- ``fit_language_model`` (notebook 05): truncated BPTT on a character stream, for the
+  recurrent models and the character Transformer alike;
 - ``fit_translator``, ``evaluate_teacher_forced`` and ``length_batches`` (notebook 06):
   teacher forcing on (src, tgt_in, tgt_out) arrays.
 
@@ -116,76 +117,111 @@ def epoch_line(history: dict, epochs: int | None = None) -> str:
 def fit_language_model(model, train_ids, valid_ids, epochs: int = 1, batch_size: int = 64,
                        seq_len: int = 128, lr: float = 3e-3, clip: float = 1.0, carry_state: bool = True,
                        warmup_steps: int = 0, amp: bool | None = None, max_steps: int | None = None,
-                       progress: bool = True, eval_batch_size: int = 16) -> dict:
-    """Train a ``language_model.CharLM`` with truncated BPTT, Adam and a cosine learning-rate decay.
+                       progress: bool = True, eval_batch_size: int = 16, steps: int | None = None,
+                       eval_every: int | None = None, weight_decay: float = 0.0, final_lr: float = 0.1,
+                       eval_seq_len: int = 256) -> dict:
+    """Train a character model (``language_model.CharLM``, ``char_transformer.CharTransformer``)
+    with truncated BPTT, Adam (or AdamW) and a warm-up + cosine learning-rate schedule.
 
     Every step is ``lm.train_step`` on the next chunk of ``lm.stream_batches(train_ids, ...)``,
     the state carried from chunk to chunk (detached) or, with ``carry_state=False``,
-    restarted from zeros. The learning rate follows ``warmup_cosine``: up over
-    ``warmup_steps``, then down from ``lr`` to ``lr / 10`` at the last step. After every
-    epoch the model reads ``valid_ids`` with its state carried, and one line is printed
-    with the training and validation bits per character (``progress=False``: none).
-    ``max_steps`` caps the steps of each epoch (for short runs); ``amp`` (default: on
-    for CUDA) uses float16 mixed precision.
+    restarted from zeros; each pass over the text (epoch) starts from a fresh state. The
+    run is ``epochs`` passes of ``max_steps`` steps each (default: every chunk), or, with
+    ``steps``, exactly that many steps, as many passes as they take (a run sized by its
+    step count takes the same steps on any machine). The learning rate follows
+    ``warmup_cosine``: up over ``warmup_steps``, then down from ``lr`` to ``final_lr * lr``
+    at the last step. ``weight_decay > 0`` switches Adam to AdamW (Loshchilov & Hutter,
+    2019), decaying the weight matrices and embeddings but not biases and LayerNorm gains.
 
-    Returns the Keras-shaped history: per-epoch lists ``loss`` (training, nats),
-    ``val_loss`` (nats), ``val_bpc`` (bits per character), ``lr`` (at the epoch's end),
-    ``seconds`` (training time so far, evaluation excluded) and ``chars_per_s``; and
-    per-step traces ``batch_loss``, ``batch_grad_norm`` (before clipping) and
-    ``batch_lr`` (the rate that step used).
+    The model reads ``valid_ids`` (state carried, chunks of ``eval_seq_len``) after every
+    epoch, or every ``eval_every`` steps and after the last, and one line is printed with
+    the training and validation bits per character (``progress=False``: none). ``amp``
+    (default: on for CUDA) uses float16 mixed precision.
+
+    Returns the Keras-shaped history: per-evaluation lists ``loss`` (training, nats, mean
+    since the last evaluation), ``val_loss`` (nats), ``val_bpc`` (bits per character),
+    ``lr`` (at that point), ``step`` (steps taken), ``seconds`` (training time so far,
+    evaluation excluded) and ``chars_per_s``; and per-step traces ``batch_loss``,
+    ``batch_grad_norm`` (before clipping) and ``batch_lr`` (the rate that step used).
     """
     positive = "a positive int"
     check_args("fit", " (e.g. lr=3e-3, clip=1.0; max_steps=None runs whole epochs)",
                epochs=(epochs, positive), batch_size=(batch_size, positive), seq_len=(seq_len, positive),
                eval_batch_size=(eval_batch_size, positive), warmup_steps=(warmup_steps, "an int >= 0"),
                max_steps=(max_steps, "None or a positive int"), lr=(lr, "a number > 0"),
-               clip=(clip, "a number > 0"))
+               clip=(clip, "a number > 0"), steps=(steps, "None or a positive int"),
+               eval_every=(eval_every, "None or a positive int"),
+               weight_decay=(weight_decay, "a number >= 0"), final_lr=(final_lr, "a number in [0, 1]"),
+               eval_seq_len=(eval_seq_len, positive))
+    if steps is not None and (epochs != 1 or max_steps is not None):
+        raise ValueError(f"steps={steps} sets the length of the run, and so do epochs={epochs} and "
+                         f"max_steps={max_steps}: pass steps alone, or epochs (and max_steps).")
     check_weights(model, "fit")
     train_ids = lm._as_ids(train_ids, "train_ids", model.vocab_size)
     valid_ids = lm._as_ids(valid_ids, "valid_ids", model.vocab_size)
     batches = lm.stream_batches(train_ids, batch_size, seq_len)
     per_epoch = len(batches) if max_steps is None else min(max_steps, len(batches))
-    total = epochs * per_epoch
+    total = epochs * per_epoch if steps is None else steps
     if warmup_steps >= total:
         raise ValueError(f"warmup_steps={warmup_steps} must be fewer than the {total} steps "
                          "of the run.")
-    lm.stream_batches(valid_ids, eval_batch_size, 256)                    # fail now, not later
+    lm.stream_batches(valid_ids, eval_batch_size, eval_seq_len)           # fail now, not later
     device = next(model.parameters()).device
     amp = device.type == "cuda" if amp is None else (amp and device.type == "cuda")
     scaler = torch.amp.GradScaler("cuda") if amp else None
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = _optimizer(model, lr, weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: warmup_cosine(step, total, warmup_steps))
-    history = {k: [] for k in ("loss", "val_loss", "val_bpc", "lr", "seconds", "chars_per_s",
+        optimizer, lambda step: warmup_cosine(step, total, warmup_steps, final_lr))
+    history = {k: [] for k in ("loss", "val_loss", "val_bpc", "lr", "step", "seconds", "chars_per_s",
                                "batch_loss", "batch_grad_norm", "batch_lr")}
-    seconds = 0.0
+    seconds, state, losses, norms, chars = 0.0, None, [], [], 0
     model.train()
-    for _ in range(epochs):
-        state, losses, norms, chars, start = None, [], [], 0, time.perf_counter()
-        for x, y in batches[:per_epoch]:
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)  # (B, T)
-            state = lm.detach_state(state) if carry_state else None
-            history["batch_lr"].append(scheduler.get_last_lr()[0])      # the rate this step uses
-            loss, norm, state = lm.train_step(model, x, y, state, optimizer, clip, scaler)
-            scheduler.step()
-            losses.append(loss)
-            norms.append(norm)
-            chars += x.numel()
-        history["batch_loss"] += torch.stack(losses).tolist()           # one sync per epoch
+    start = time.perf_counter()
+    for step in range(total):
+        k = step % per_epoch                                             # chunk of this pass
+        x, y = batches[k]
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)  # (B, T)
+        state = lm.detach_state(state) if carry_state and k > 0 else None
+        history["batch_lr"].append(scheduler.get_last_lr()[0])          # the rate this step uses
+        loss, norm, state = lm.train_step(model, x, y, state, optimizer, clip, scaler)
+        scheduler.step()
+        losses.append(loss)
+        norms.append(norm)
+        chars += x.numel()
+        last = step + 1 == total
+        if not (last or (eval_every and (step + 1) % eval_every == 0)
+                or (not eval_every and k + 1 == per_epoch)):
+            continue
+        history["batch_loss"] += torch.stack(losses).tolist()           # one sync per evaluation
         history["batch_grad_norm"] += torch.stack(norms).tolist()
-        epoch_seconds = time.perf_counter() - start
-        seconds += epoch_seconds
-        history["loss"].append(float(np.mean(history["batch_loss"][-per_epoch:])))
-        history["val_bpc"].append(lm.bits_per_char(model, valid_ids, eval_batch_size, 256))
+        span = time.perf_counter() - start
+        seconds += span
+        history["loss"].append(float(np.mean(history["batch_loss"][-len(losses):])))
+        history["val_bpc"].append(lm.bits_per_char(model, valid_ids, eval_batch_size, eval_seq_len))
         history["val_loss"].append(history["val_bpc"][-1] * lm.LN2)
         history["lr"].append(scheduler.get_last_lr()[0])
+        history["step"].append(step + 1)
         history["seconds"].append(seconds)
-        history["chars_per_s"].append(chars / epoch_seconds)
+        history["chars_per_s"].append(chars / span)
         if progress:
             line = {"bpc": [v / lm.LN2 for v in history["loss"]], "val_bpc": history["val_bpc"],
                     "lr": history["lr"], "seconds": history["seconds"]}     # bits, side by side
-            print(epoch_line(line, epochs), flush=True)
+            text = epoch_line(line, epochs if steps is None and not eval_every else None)
+            if steps is not None or eval_every:
+                text = f"step {step + 1}/{total}" + text[text.index(" · "):]
+            print(text, flush=True)
+        losses, norms, chars, start = [], [], 0, time.perf_counter()
     return history
+
+
+def _optimizer(model, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    """Adam, or with ``weight_decay`` AdamW decaying only the matrices (ndim >= 2), as nanoGPT does."""
+    if not weight_decay:
+        return torch.optim.Adam(model.parameters(), lr=lr)
+    params = [p for p in model.parameters() if p.requires_grad]         # a tied matrix counts once
+    groups = [{"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+              {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=lr)
 
 
 # ---------------------------------------------------------- translators (notebook 06)

@@ -47,3 +47,19 @@ def test_count_parameters_of_torch_and_numpy_cells():
     assert cu.count_parameters(torch.nn.Linear(3, 2)) == 8
     with pytest.raises(ValueError, match="count_parameters takes"):
         cu.count_parameters("model")
+
+
+def test_recipe_table_shows_each_change_against_its_base_in_the_same_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_RESULTS_DIR", str(tmp_path))
+    assert cu.results.recipes("05_x") == []
+    row = {"parameters": 1000, "steps": 10, "characters": 640, "seconds": 5.0, "budget": "10 steps of A"}
+    rows = [row | {"recipe": "A", "base": None, "change": "the base", "val_bpc": 2.0},
+            row | {"recipe": "B", "base": "A", "change": "lr 3e-3", "val_bpc": 1.9},
+            row | {"recipe": "B", "base": "A", "change": "lr 3e-3", "val_bpc": 1.8, "budget": "other"}]
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "05_x.json").write_text(json.dumps(rows))
+    assert cu.results.recipes("05_x") == rows
+    lines = cu.results.recipe_table(rows).splitlines()
+    assert lines[0].startswith("| recipe | change (from base) |") and len(lines) == 5
+    assert lines[3].endswith("| 1.900 | -0.100 |") and "lr 3e-3 (from A)" in lines[3]
+    assert lines[4].endswith("| 1.800 |  |")                         # no base in its budget
