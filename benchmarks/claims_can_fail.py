@@ -17,8 +17,9 @@ untrained CNN is at chance near the edges), and with it the receptive-field asse
 assert against the recipe's loop (more than 10x) did not fail with batching off, because
 on TensorFlow most of that speed-up comes from ``predict_on_batch`` instead of
 ``predict``, which is why the notebook now measures the two parts apart. 04: the
-accuracy target of the first neural model (0.502 < 0.63). 06: every translator above
-the copy baseline's BLEU.
+accuracy target of the first neural model (0.502 < 0.63). 06: each translator's BLEU
+target (``min_bleu_*``; the first run, before those targets, failed the copy-baseline assert
+that they replace).
 """
 
 import argparse
@@ -61,10 +62,10 @@ CLAIMS = {
         patch={"cell-037": ("keras.optimizers.Adam(sizes.learning_rate)", "keras.optimizers.Adam(1e-9)")},
         expect=("cell-070", "s[\"accuracy\"] >= bars[name]"),
         cause="the recurrent and convolutional models untrained (Adam step 1e-9)"),
-    "06-bleu-vs-copy": dict(
+    "06-bleu-targets": dict(
         notebook="06_transformer_attention",
         patch={"53dbeb6f": ("lr=sizes.lr,", "lr=1e-9,")},
-        expect=("b6e71240", "> copy_bleu"),
+        expect=("b6e71240", ">= target_bleu[name] > copy_bleu"),
         cause="the three translators untrained (Adam step 1e-9)"),
 }
 
