@@ -46,7 +46,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(THREADS) $(QUIET) $(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
-# Everything CI checks (about 9½ minutes on 2 cores, installing included), in four steps:
+# Everything CI checks (9½ to 10 minutes on 2 cores, installing included), in four steps:
 #  1. every notebook in PROFILE (default ci) with nbval, on TensorFlow; the executed copies
 #     are kept in _build/executed/PROFILE for the site;
 #  2. the student copies (no solutions) at `full` model sizes, a few steps each on ci data
