@@ -9,11 +9,10 @@ PROFILE ?= ci
 # Two CPU threads: predictable on a 2-core CI machine and on a laptop. TensorFlow runs
 # one thread per operation, two operations at once (faster for recurrent layers; the
 # measurements are in course_utils/config.py, CPU_THREADS, which must match this line).
-THREADS := OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE MKL_NUM_THREADS=2 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=2
+THREADS := OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=2
 # TensorFlow on a CPU: hide its GPU-probe and start-up notices (level 3 also hides the
 # "failed call to cuInit" line, which is harmless without a GPU).
 QUIET   := TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore::DeprecationWarning
-RUN     := $(THREADS) $(QUIET) COURSE_OFFLINE=1
 NBVAL   := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # `make test` runs JOBS notebooks (and test files) at once, each notebook in its own kernel
 # (pytest-xdist; a notebook's cells stay together, in order, longest notebook first: see
@@ -21,6 +20,10 @@ NBVAL   := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_san
 # cores finish sooner than one after the other. JOBS=1: one at a time.
 JOBS    ?= 2
 PARALLEL := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile --no-loadscope-reorder)
+# Processes sharing the cores: PyTorch's threads sleep while they wait, rather than spin
+# (config.SHARED_CORES, which must match this line; `make lab`, one process, spins).
+SHARED  := $(if $(filter-out 1,$(JOBS)),OMP_WAIT_POLICY=PASSIVE)
+RUN     := $(THREADS) $(SHARED) $(QUIET) COURSE_OFFLINE=1
 # `ci` and the full-size smoke run are sized for the data that ships with the course: their
 # runs look away from data you downloaded (`make data`) or pointed to (COURSE_DATA_DIR).
 SHIPPED := COURSE_DATA_DIR= COURSE_CACHE_DIR=$(CURDIR)/_build/no-downloads

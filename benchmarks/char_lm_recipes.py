@@ -80,6 +80,19 @@ RECIPES = {   # name: (base it changes, what changed, model and fit arguments on
     "G2": _recipe("L5", "GRU 256 instead of LSTM 256", model_={"rnn": "gru"}),
     "G0": _recipe("L0", "GRU instead of LSTM", model_={"rnn": "gru"}),
     "G1": _recipe("G0", "batch 64 (twice the steps)", fit_={"batch_size": 64}),
+    "G3": _recipe("G2", "GRU 384 (from 256)", model_={"hidden_size": 384}),
+    "G4": _recipe("G3", "TBPTT chunks of 50, batch 128 (same characters per step)",
+                  fit_={"seq_len": 50, "batch_size": 128}),
+    "G5": _recipe("G3", "TBPTT chunks of 25, batch 256 (same characters per step)",
+                  fit_={"seq_len": 25, "batch_size": 256}),
+    "G6": _recipe("G4", "peak lr 1e-2, warm-up 50 steps", fit_={"lr": 1e-2, "warmup_steps": 50}),
+    "G7": _recipe("G4", "GRU 512 (from 384)", model_={"hidden_size": 512}),
+    "G8": _recipe("G3", "dropout 0.2 before the head", model_={"dropout": 0.2}),
+    "G9": _recipe("G8", "GRU 512 (from 384)", model_={"hidden_size": 512}),
+    "G10": _recipe("G8", "2 layers, dropout 0.2 between them too", model_={"num_layers": 2}),
+    "G11": _recipe("G3", "AdamW, weight decay 0.1", fit_={"weight_decay": 0.1}),
+    "L8": _recipe("L7", "TBPTT chunks of 50, batch 128 (same characters per step)",
+                  fit_={"seq_len": 50, "batch_size": 128}),
 }
 
 

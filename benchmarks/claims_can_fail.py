@@ -24,7 +24,6 @@ that they replace).
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -105,7 +104,7 @@ def run(name: str, claim: dict, backend: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{claim['notebook']}.ipynb"
         path.write_text(json.dumps(patched(claim["notebook"], claim["patch"])), encoding="utf-8")
-        env = {**os.environ, **config.CPU_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "COURSE_OFFLINE": "1",
+        env = {**config.threads_alone(), "TF_CPP_MIN_LOG_LEVEL": "3", "COURSE_OFFLINE": "1",
                "COURSE_PROFILE": "ci", "KERAS_BACKEND": backend, "COURSE_DATA_DIR": "",
                "COURSE_CACHE_DIR": str(Path(tmp) / "no-downloads"), "COURSE_RESULTS_DIR": tmp,
                "PYTHONWARNINGS": "ignore::DeprecationWarning"}

@@ -28,6 +28,8 @@ THREADS = {**config.CPU_THREADS, "TF_CPP_MIN_LOG_LEVEL": "2"}
 def run(path: Path, profile: str, save: Path | None, record: bool) -> float:
     """Execute one notebook; keep the executed copy in ``save`` to read its results."""
     os.environ.update(THREADS, COURSE_PROFILE=profile)
+    for name in config.SHARED_CORES:              # one notebook at a time: the cores are its own
+        os.environ.pop(name, None)
     if record:
         os.environ["COURSE_RECORD"] = "1"
     nb = nbformat.read(path, as_version=4)

@@ -43,7 +43,7 @@ BACKENDS = ("tensorflow", "torch")
 def run_one(path: Path, profile: str, seed: int, backend: str, results_dir: Path,
             smoke: bool = False) -> dict:
     """Execute ``path`` in a fresh kernel; return its seconds, failures and recorded results."""
-    env = {**os.environ, **config.CPU_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "COURSE_OFFLINE": "1",
+    env = {**config.threads_alone(), "TF_CPP_MIN_LOG_LEVEL": "3", "COURSE_OFFLINE": "1",
            "COURSE_PROFILE": profile, "COURSE_SEED": str(seed), "KERAS_BACKEND": backend,
            "COURSE_RECORD": "1", "COURSE_RESULTS_DIR": str(results_dir),
            "PYTHONWARNINGS": "ignore::DeprecationWarning"}

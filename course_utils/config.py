@@ -50,8 +50,18 @@ DEFAULT_PROFILE = "laptop"
 #: 8.7 s with (1 per op, 2 at once) against 12.8 s with (2, 1) and 20.5 s with TensorFlow's
 #: default (2, 2); the recipe's epoch 9.5 s against 13.2 s; notebook 04's bidirectional
 #: GRU 2.3 s against 4.6 s; only its CNN was slower, 1.3 s against 1.2 s.
-CPU_THREADS = {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "2",
+CPU_THREADS = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2",
                "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "2"}
+
+#: How PyTorch's threads wait for their next operation (OpenMP) when two processes share
+#: the cores, as in ``make test``, which runs two notebooks at once: they sleep at once
+#: (``PASSIVE``) instead of first spinning on a core the other process needs. One process
+#: alone (``make lab``, the benchmarks, a recorded run) keeps OpenMP's default, spin then
+#: sleep, which is faster for a recurrent step's many small operations.
+#: ``benchmarks/cpu_threads.py`` measures both (2 cores, 2026-12-05, a GRU 384 step of
+#: notebook 05: 176 ms spinning against 245 ms sleeping alone; two at once, 300 ms
+#: sleeping against 550-1,800 ms spinning). TensorFlow's threads are not OpenMP's.
+SHARED_CORES = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def use_cpu_threads() -> None:
@@ -61,6 +71,14 @@ def use_cpu_threads() -> None:
     """
     for name, value in CPU_THREADS.items():
         os.environ.setdefault(name, value)
+
+
+def threads_alone(environ=None) -> dict:
+    """A copy of ``environ`` (default: this process's) set for a process that has the cores
+    to itself: ``CPU_THREADS`` set, the ``SHARED_CORES`` wait policy removed."""
+    env = {name: value for name, value in (os.environ if environ is None else environ).items()
+           if name not in SHARED_CORES}
+    return {**env, **CPU_THREADS}
 
 
 def env_flag(name: str) -> bool:

@@ -200,6 +200,9 @@ def test_makefile_threads_are_the_course_threads():
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
     line = next(row for row in makefile.splitlines() if row.startswith("THREADS :="))
     assert dict(item.split("=") for item in line.split(":=")[1].split()) == config.CPU_THREADS
+    shared = next(row for row in makefile.splitlines() if row.startswith("SHARED  :="))
+    name, value = next(iter(config.SHARED_CORES.items()))
+    assert f"{name}={value})" in shared and "OMP_WAIT_POLICY" not in line
 
 
 def test_use_cpu_threads_keeps_what_the_environment_set(monkeypatch):
@@ -210,3 +213,9 @@ def test_use_cpu_threads_keeps_what_the_environment_set(monkeypatch):
     assert os.environ["OMP_NUM_THREADS"] == "4"
     assert os.environ["TF_NUM_INTEROP_THREADS"] == config.CPU_THREADS["TF_NUM_INTEROP_THREADS"]
     assert "TensorFlow threads 1 per op, 2 ops at once" in cu.env_report()
+
+
+def test_threads_alone_drops_the_shared_cores_policy():
+    env = config.threads_alone({"OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": "8", "HOME": "/home/me"})
+    assert "OMP_WAIT_POLICY" not in env and env["HOME"] == "/home/me"
+    assert {name: env[name] for name in config.CPU_THREADS} == config.CPU_THREADS
