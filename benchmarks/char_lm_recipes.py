@@ -91,6 +91,13 @@ RECIPES = {   # name: (base it changes, what changed, model and fit arguments on
     "G9": _recipe("G8", "GRU 512 (from 384)", model_={"hidden_size": 512}),
     "G10": _recipe("G8", "2 layers, dropout 0.2 between them too", model_={"num_layers": 2}),
     "G11": _recipe("G3", "AdamW, weight decay 0.1", fit_={"weight_decay": 0.1}),
+    "G12": _recipe("G11", "weight decay 0.3 (from 0.1)", fit_={"weight_decay": 0.3}),
+    "G13": _recipe("G11", "TBPTT chunks of 50, batch 128 (same characters per step)",
+                   fit_={"seq_len": 50, "batch_size": 128}),
+    "G14": _recipe("G11", "GRU 512 (from 384)", model_={"hidden_size": 512}),
+    "G15": _recipe("G12", "weight decay 1.0 (from 0.3)", fit_={"weight_decay": 1.0}),
+    "G16": _recipe("G12", "GRU 512 (from 384)", model_={"hidden_size": 512}),
+    "L9": _recipe("L7", "AdamW, weight decay 0.3", fit_={"weight_decay": 0.3}),
     "L8": _recipe("L7", "TBPTT chunks of 50, batch 128 (same characters per step)",
                   fit_={"seq_len": 50, "batch_size": 128}),
 }

@@ -58,9 +58,9 @@ CPU_THREADS = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2",
 #: (``PASSIVE``) instead of first spinning on a core the other process needs. One process
 #: alone (``make lab``, the benchmarks, a recorded run) keeps OpenMP's default, spin then
 #: sleep, which is faster for a recurrent step's many small operations.
-#: ``benchmarks/cpu_threads.py`` measures both (2 cores, 2026-12-05, a GRU 384 step of
-#: notebook 05: 176 ms spinning against 245 ms sleeping alone; two at once, 300 ms
-#: sleeping against 550-1,800 ms spinning). TensorFlow's threads are not OpenMP's.
+#: ``benchmarks/cpu_threads.py`` measures both (2 cores, 2026-12-05, a step of notebook
+#: 05's GRU 384: alone, 160 ms spinning against 231 ms sleeping; two processes at once,
+#: 309-316 ms sleeping against 424-498 ms spinning). TensorFlow's threads are not OpenMP's.
 SHARED_CORES = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
